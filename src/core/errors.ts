@@ -1,0 +1,56 @@
+/** Every failure the library reports carries one of these codes. None ever carries a token. */
+export type AuthErrorCode =
+  | 'invalid_token' // a token given to login or returned by refresh is not a usable JWT
+  | 'refresh_rejected' // the server refused the refresh token (400/401/403): the session is over
+  | 'refresh_failed' // network error, 5xx, 429, timeout or a malformed answer: retried with backoff
+  | 'unauthenticated' // an operation needs a session and there is none
+  | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab
+  | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway
+  | 'no_provider' // a React hook was used outside <AuthProvider>
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError'
+  readonly code: AuthErrorCode
+  /** HTTP status of the response that caused this error, when there was one. */
+  readonly status: number | undefined
+
+  constructor(code: AuthErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.status = options.status
+  }
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError
+}
+
+/**
+ * How a custom `refresh` function tells a dead session from a passing failure: throw an
+ * `AuthError('refresh_rejected')`, or any error with a numeric `status` (400/401/403 are
+ * rejections). Everything else — network errors, 5xx, 429, timeouts — is transient.
+ */
+export function classifyRefreshError(error: unknown): AuthError {
+  if (error instanceof AuthError && (error.code === 'refresh_rejected' || error.code === 'refresh_failed')) {
+    return error
+  }
+  const status = statusOf(error)
+  if (status === 400 || status === 401 || status === 403) {
+    return new AuthError('refresh_rejected', `The refresh was rejected (HTTP ${status}).`, { status, cause: error })
+  }
+  const reason = status === undefined ? describe(error) : `HTTP ${status}`
+  return new AuthError('refresh_failed', `The refresh failed (${reason}); it will be retried.`, { status, cause: error })
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined
+  const { status } = error as { status: unknown }
+  return typeof status === 'number' ? status : undefined
+}
+
+// The message of an arbitrary error is not ours and could quote a token; only its class name is safe.
+function describe(error: unknown): string {
+  if (error instanceof AuthError) return error.code
+  if (error instanceof Error) return error.name
+  return typeof error
+}

@@ -1,0 +1,17 @@
+export { createAuthClient, type AuthClient } from './client'
+export { AuthError, isAuthError, type AuthErrorCode } from './errors'
+export type { JwtClaims, TokenPair } from './tokens'
+export type { StorageLike } from './storage'
+export type { Timers } from './scheduler'
+export type { LockManagerLike } from './lock'
+export type { ChannelLike, ChannelFactory, TabMessage } from './tabs'
+export type { WakeEvents } from './wakeEvents'
+export type {
+  AuthClientOptions,
+  AuthEvent,
+  AuthState,
+  AuthStatus,
+  LogoutReason,
+  RefreshContext,
+  RevokeContext,
+} from './types'

@@ -1,0 +1,120 @@
+import { jwtDecode } from 'jwt-decode'
+import { AuthError } from './errors'
+
+/** Registered claims the client relies on; apps extend it with their own. */
+export interface JwtClaims {
+  sub?: string
+  exp: number
+  iat?: number
+  [claim: string]: unknown
+}
+
+export interface TokenPair {
+  accessToken: string
+  /** Omit in cookie mode, where the server keeps the refresh token in an HttpOnly cookie. */
+  refreshToken?: string | null
+}
+
+/** A validated session as the client holds, stores and shares it between tabs. */
+export interface Session<TClaims extends JwtClaims = JwtClaims> {
+  accessToken: string
+  refreshToken: string | null
+  claims: TClaims
+  /** Server clock minus client clock in ms, estimated from `iat` when the token was received. */
+  skew: number
+  /** Client-clock ms when this tab (or the tab it came from) received the tokens; orders sessions. */
+  receivedAt: number
+  /** `exp` translated to the client clock, in ms. */
+  expiresAt: number
+}
+
+// Skew is only trusted within this bound; beyond it `iat` is more likely wrong than the clock.
+const MAX_SKEW = 24 * 60 * 60 * 1000
+
+export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims {
+  if (typeof token !== 'string' || token.split('.').length !== 3) {
+    throw new AuthError('invalid_token', 'The access token is not a JWT (expected three dot-separated parts).')
+  }
+  let claims: unknown
+  try {
+    claims = jwtDecode(token)
+  } catch {
+    throw new AuthError('invalid_token', 'The access token could not be decoded.')
+  }
+  if (typeof claims !== 'object' || claims === null) {
+    throw new AuthError('invalid_token', 'The access token payload is not an object.')
+  }
+  const { exp, iat } = claims as { exp?: unknown; iat?: unknown }
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw new AuthError('invalid_token', 'The access token has no numeric `exp` claim.')
+  }
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || iat > exp)) {
+    throw new AuthError('invalid_token', 'The access token has an invalid `iat` claim.')
+  }
+  return claims as TClaims
+}
+
+/**
+ * Validates a freshly received pair and pins it to the client clock. `iat` tells what time the
+ * server had when it issued the token, so a client clock that is an hour off still schedules
+ * the refresh against the server's idea of `exp`.
+ */
+export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number): Session<TClaims> {
+  if (typeof pair !== 'object' || pair === null) {
+    throw new AuthError('invalid_token', 'Expected an object with an `accessToken`.')
+  }
+  const claims = decodeClaims<TClaims>(pair.accessToken)
+  const refreshToken = pair.refreshToken ?? null
+  if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    throw new AuthError('invalid_token', 'The refresh token must be a non-empty string when given.')
+  }
+  const measured = claims.iat === undefined ? 0 : claims.iat * 1000 - now
+  const skew = Math.abs(measured) <= MAX_SKEW ? measured : 0
+  const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now })
+  if (session.expiresAt <= now) {
+    throw new AuthError('invalid_token', 'The access token has already expired.')
+  }
+  return session
+}
+
+/** Rebuilds a session whose skew was measured earlier (storage, another tab). */
+export function restoreSession<TClaims extends JwtClaims>(
+  parts: Omit<Session<TClaims>, 'expiresAt'>,
+): Session<TClaims> {
+  return { ...parts, expiresAt: parts.claims.exp * 1000 - parts.skew }
+}
+
+/** Token lifetime in ms as issued, used to clamp the refresh lead for short-lived tokens. */
+export function lifetimeOf(session: Session): number {
+  const { iat, exp } = session.claims
+  return iat === undefined ? session.expiresAt - session.receivedAt : (exp - iat) * 1000
+}
+
+/** The form a session takes in storage and in messages between tabs: claims are re-derived. */
+export interface StoredSession {
+  v: 1
+  accessToken: string
+  refreshToken: string | null
+  skew: number
+  receivedAt: number
+}
+
+export function toStored(session: Session): StoredSession {
+  const { accessToken, refreshToken, skew, receivedAt } = session
+  return { v: 1, accessToken, refreshToken, skew, receivedAt }
+}
+
+/** Accepts anything (storage contents, another tab's message); returns null unless it is a valid session. */
+export function parseStoredSession<TClaims extends JwtClaims>(value: unknown): Session<TClaims> | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { v, accessToken, refreshToken, skew, receivedAt } = value as Partial<StoredSession>
+  if (v !== 1 || typeof accessToken !== 'string') return null
+  if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) return null
+  if (!Number.isFinite(skew) || Math.abs(skew as number) > MAX_SKEW || !Number.isFinite(receivedAt)) return null
+  try {
+    const claims = decodeClaims<TClaims>(accessToken)
+    return restoreSession({ accessToken, refreshToken, claims, skew: skew as number, receivedAt: receivedAt as number })
+  } catch {
+    return null
+  }
+}

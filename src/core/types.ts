@@ -1,0 +1,84 @@
+import type { AuthError } from './errors'
+import type { LockManagerLike } from './lock'
+import type { Timers } from './scheduler'
+import type { StorageLike } from './storage'
+import type { ChannelFactory } from './tabs'
+import type { JwtClaims, TokenPair } from './tokens'
+import type { WakeEvents } from './wakeEvents'
+
+export type AuthStatus = 'initializing' | 'authenticated' | 'unauthenticated'
+
+/** One immutable snapshot; a new object only when one of its fields changes. */
+export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
+  status: AuthStatus
+  accessToken: string | null
+  claims: TClaims | null
+  /** When the access token expires, in client-clock ms (skew-corrected). */
+  expiresAt: number | null
+  error: AuthError | null
+}
+
+export interface RefreshContext<TClaims extends JwtClaims = JwtClaims> {
+  /** Null in cookie mode: the server reads the refresh token from its HttpOnly cookie. */
+  refreshToken: string | null
+  accessToken: string | null
+  claims: TClaims | null
+  /** Aborted when the refresh times out or the session ends while it runs. */
+  signal: AbortSignal
+}
+
+export interface RevokeContext {
+  refreshToken: string | null
+  accessToken: string | null
+  /** True for "log out everywhere": revoke every session of the user, on every device. */
+  everywhere: boolean
+}
+
+export type LogoutReason = 'user' | 'everywhere' | 'refresh_rejected' | 'expired'
+
+export type AuthEvent =
+  | { type: 'logged_in' }
+  | { type: 'logged_out'; reason: LogoutReason; fromOtherTab: boolean }
+  | { type: 'session_restored' }
+  | { type: 'session_adopted'; from: 'handoff' | 'broadcast'; waited: number }
+  | { type: 'handoff_timeout'; waited: number }
+  | { type: 'refresh_scheduled'; at: number; in: number }
+  | { type: 'refresh_started' }
+  | { type: 'refresh_succeeded'; expiresAt: number }
+  | { type: 'refresh_skipped'; reason: 'rotated_by_other_tab' }
+  | { type: 'refresh_failed'; error: AuthError; retryIn: number | null }
+  | { type: 'storage_unavailable'; error: AuthError }
+  | { type: 'revoke_failed'; error: AuthError }
+
+export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
+  /** Exchanges the current refresh token for a new pair. Throw with a `status` to classify failures. */
+  refresh: (context: RefreshContext<TClaims>) => Promise<TokenPair>
+  /** Server-side logout, called after the local logout; its failure is reported, never thrown. */
+  revoke?: (context: RevokeContext) => Promise<void>
+  /** Names the storage key, the broadcast channel and the refresh lock. Default `jwt-session`. */
+  storageKey?: string
+  /** Default `sessionStorage`. Pass `null` to keep the session in memory only. */
+  storage?: StorageLike | null
+  /** Refresh this long before `exp`, in ms (default 60 000), clamped for short-lived tokens. */
+  refreshLeadTime?: number
+  /** Abort a refresh that has not answered after this many ms (default 15 000). */
+  refreshTimeout?: number
+  /** How long a new tab waits for another tab to hand over the session, in ms (default 300). */
+  handoffTimeout?: number
+  /** Origins whose requests `client.fetch` sends the Bearer token to. Default: the page's own origin. */
+  allowedOrigins?: string[]
+  /** The fetch that `client.fetch` wraps. Default: the global `fetch` at call time. */
+  fetch?: typeof fetch
+  /** Observe what the client does; events never carry a token. */
+  onEvent?: (event: AuthEvent) => void
+  /** Wall clock in ms. Default `Date.now`. */
+  now?: () => number
+  timers?: Timers
+  random?: () => number
+  /** Opens the cross-tab channel. Default BroadcastChannel; `null` makes this tab stand alone. */
+  channel?: ChannelFactory | null
+  /** Default `navigator.locks`; `null` serialises refreshes within this tab only. */
+  locks?: LockManagerLike | null
+  /** Where the client hears that the page woke up. Default: visibilitychange, online, pageshow. */
+  wakeEvents?: WakeEvents
+}

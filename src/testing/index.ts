@@ -1,0 +1,3 @@
+export { createTestJwt } from './jwt'
+export { createMemoryStorage } from './memoryStorage'
+export { createTabHarness, createLockManager } from './tabHarness'

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { AuthError } from '../../../src/core/errors'
+import { T0, setup, useFakeClock } from './setup'
+
+beforeEach(() => useFakeClock())
+afterEach(() => vi.useRealTimers())
+
+describe('single flight', () => {
+  it('sends exactly one refresh request for 50 concurrent refresh() calls', async () => {
+    const { client, refresh, tokens } = setup()
+    client.login(tokens())
+    const results = await Promise.all(Array.from({ length: 50 }, () => client.refresh()))
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(new Set(results).size).toBe(1)
+    expect(client.getSnapshot().accessToken).toBe(results[0])
+  })
+
+  it('does not refresh again for a caller holding a token that was already replaced', async () => {
+    const { client, refresh, tokens } = setup()
+    client.login(tokens())
+    const stale = client.getSnapshot().accessToken!
+    const fresh = await client.refresh({ staleToken: stale })
+    expect(await client.refresh({ staleToken: stale })).toBe(fresh)
+    expect(refresh).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('silent refresh timing', () => {
+  it.each([
+    ['10 s', 10],
+    ['15 min', 15 * 60],
+    ['30 days', 30 * 24 * 3600],
+  ])('refreshes a %s token once, before it expires', async (_label, seconds) => {
+    const { client, refresh, tokens } = setup({ expiresIn: seconds })
+    client.login(tokens(seconds))
+    client.start()
+    const expiresAt = client.getSnapshot().expiresAt!
+    await vi.advanceTimersByTimeAsync(expiresAt - Date.now() - 1)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(client.getSnapshot().status).toBe('authenticated')
+    expect(client.getSnapshot().expiresAt).toBeGreaterThan(expiresAt)
+    client.stop()
+  })
+
+  it('does not fire a 30-day token at once (no 32-bit timer overflow)', async () => {
+    const { client, refresh, tokens } = setup({ expiresIn: 30 * 24 * 3600 })
+    client.login(tokens())
+    client.start()
+    await vi.advanceTimersByTimeAsync(60 * 60 * 1000)
+    expect(refresh).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(1)
+    client.stop()
+  })
+
+  it('refreshes a 10 s token at roughly two thirds of its life, not in a loop', async () => {
+    const { client, refresh, tokens } = setup({ expiresIn: 10 })
+    client.login(tokens(10))
+    client.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(refresh).toHaveBeenCalledTimes(0)
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(60_000)
+    // Lead clamped to a third of the life (3.3 s) plus half-jitter: one refresh per 5.83 s over 67 s.
+    expect(refresh).toHaveBeenCalledTimes(11)
+    client.stop()
+  })
+
+  it('notices a timer that fired late after a 2 h sleep and refreshes exactly once', async () => {
+    const { client, refresh, tokens } = setup()
+    client.login(tokens())
+    client.start()
+    // The machine sleeps: the wall clock jumps, timers did not run meanwhile.
+    vi.setSystemTime(Date.now() + 2 * 60 * 60 * 1000)
+    expect(refresh).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(client.getSnapshot().expiresAt).toBeGreaterThan(Date.now())
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it('checks at once when the page wakes (visible, online, pageshow)', async () => {
+    const { client, refresh, tokens, wake } = setup()
+    client.login(tokens())
+    client.start()
+    vi.setSystemTime(Date.now() + 20 * 60 * 1000)
+    wake()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it.each([
+    ['fast', 60 * 60 * 1000],
+    ['slow', -60 * 60 * 1000],
+  ])('schedules against server time when the client clock is one hour %s', async (_label, offset) => {
+    const { client, refresh, tokens } = setup()
+    const serverNow = Date.now()
+    const pair = tokens(900) // issued by the server at serverNow
+    vi.setSystemTime(serverNow + offset)
+    client.login(pair)
+    client.start()
+    expect(client.getSnapshot().expiresAt! - Date.now()).toBe(900_000)
+    await vi.advanceTimersByTimeAsync(800_000)
+    expect(refresh).toHaveBeenCalledTimes(0)
+    await vi.advanceTimersByTimeAsync(100_000 - 1)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+})
+
+describe('failures', () => {
+  it('keeps the session through 50 failed attempts with 5xx, bounded by backoff, then recovers', async () => {
+    const { client, refresh, tokens } = setup({ expiresIn: 60 })
+    refresh.mockRejectedValue(Object.assign(new Error('Service Unavailable'), { status: 503 }))
+    client.login(tokens(60))
+    client.start()
+    while (refresh.mock.calls.length < 50) await vi.advanceTimersByTimeAsync(1_000)
+    const elapsed = Date.now() - T0
+    // Capped exponential backoff: after the first few steps, at most one attempt per 30–60 s.
+    expect(elapsed).toBeGreaterThan(40 * 30_000)
+    expect(client.getSnapshot().status).toBe('authenticated')
+    expect(client.getSnapshot().error?.code).toBe('refresh_failed')
+    refresh.mockReset().mockResolvedValue(tokens(60))
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', error: null })
+    client.stop()
+  })
+
+  it('retries at once when the network comes back', async () => {
+    const { client, refresh, tokens, wake } = setup({ expiresIn: 60 })
+    const succeed = refresh.getMockImplementation()!
+    refresh.mockRejectedValue(new TypeError('Failed to fetch'))
+    client.login(tokens(60))
+    client.start()
+    await vi.advanceTimersByTimeAsync(35_500) // first attempt at 35 s; the backoff waits 750 ms
+    expect(refresh).toHaveBeenCalledTimes(1)
+    refresh.mockImplementation(succeed)
+    wake()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(refresh).toHaveBeenCalledTimes(2)
+    expect(client.getSnapshot().error).toBeNull()
+    client.stop()
+  })
+
+  it('logs out with refresh_rejected when the server answers 401 after expiry', async () => {
+    const { client, refresh, tokens, storage, events } = setup({ expiresIn: 60 })
+    refresh.mockRejectedValue(Object.assign(new Error('Unauthorized'), { status: 401 }))
+    client.login(tokens(60))
+    client.start()
+    await vi.advanceTimersByTimeAsync(61_000)
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null })
+    expect(client.getSnapshot().error?.code).toBe('refresh_rejected')
+    expect(storage.getItem('jwt-session')).toBeNull()
+    expect(events).toContainEqual({ type: 'logged_out', reason: 'refresh_rejected', fromOtherTab: false })
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it('keeps a still-valid token after an early rejection and ends the session at expiry', async () => {
+    const { client, refresh, tokens } = setup({ expiresIn: 60 })
+    refresh.mockRejectedValue(new AuthError('refresh_rejected', 'revoked'))
+    client.login(tokens(60))
+    client.start()
+    await vi.advanceTimersByTimeAsync(45_000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(client.getSnapshot().status).toBe('authenticated')
+    expect(await client.getAccessToken()).toBe(client.getSnapshot().accessToken)
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(client.getSnapshot().status).toBe('unauthenticated')
+    expect(client.getSnapshot().error?.code).toBe('refresh_rejected')
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it('aborts a refresh that hangs and treats it as transient', async () => {
+    let signal: AbortSignal | undefined
+    const { client, refresh, tokens } = setup({ expiresIn: 60, refreshTimeout: 5_000 })
+    refresh.mockImplementationOnce(({ signal: s }) => ((signal = s), new Promise<never>(() => {})))
+    client.login(tokens(60))
+    const pending = expect(client.refresh()).rejects.toMatchObject({ code: 'refresh_failed' })
+    await vi.advanceTimersByTimeAsync(5_000)
+    await pending
+    expect(signal?.aborted).toBe(true)
+    expect(client.getSnapshot().status).toBe('authenticated')
+  })
+
+  it('treats a refresh that returns something other than a JWT as a transient failure', async () => {
+    const { client, refresh, tokens } = setup()
+    refresh.mockResolvedValueOnce({ accessToken: '<html>oops</html>', refreshToken: 'x' })
+    client.login(tokens())
+    const before = client.getSnapshot().accessToken
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'refresh_failed' })
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: before })
+  })
+})
+
+describe('logout', () => {
+  it('drops a refresh result that arrives after logout', async () => {
+    let resolve!: (pair: { accessToken: string; refreshToken: string }) => void
+    const { client, refresh, tokens, storage } = setup()
+    refresh.mockImplementationOnce(() => new Promise((r) => (resolve = r)))
+    client.login(tokens())
+    const pending = client.refresh()
+    await client.logout()
+    resolve(tokens() as { accessToken: string; refreshToken: string })
+    await expect(pending).rejects.toMatchObject({ code: 'unauthenticated' })
+    expect(client.getSnapshot().status).toBe('unauthenticated')
+    expect(storage.getItem('jwt-session')).toBeNull()
+  })
+
+  it('logs out locally before revoking, and a failing revoke is reported, not thrown', async () => {
+    const revoke = vi.fn(async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    const { client, tokens, events } = setup({ revoke })
+    client.login(tokens())
+    const pending = client.logout({ everywhere: true })
+    expect(client.getSnapshot().status).toBe('unauthenticated')
+    await expect(pending).resolves.toBeUndefined()
+    expect(revoke).toHaveBeenCalledWith(expect.objectContaining({ everywhere: true, refreshToken: 'refresh-0' }))
+    expect(events.at(-1)).toMatchObject({ type: 'revoke_failed', error: { code: 'revoke_failed' } })
+  })
+
+  it('getAccessToken resolves null without a session and never calls refresh', async () => {
+    const { client, refresh } = setup()
+    expect(await client.getAccessToken()).toBeNull()
+    expect(refresh).not.toHaveBeenCalled()
+  })
+})

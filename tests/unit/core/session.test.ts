@@ -1,0 +1,215 @@
+import fc from 'fast-check'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { AuthError } from '../../../src/core/errors'
+import { createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { setup, useFakeClock } from './setup'
+
+beforeEach(() => useFakeClock())
+afterEach(() => vi.useRealTimers())
+
+const stored = (accessToken: string, refreshToken: string | null = 'rt-stored') =>
+  JSON.stringify({ v: 1, accessToken, refreshToken, skew: 0, receivedAt: Date.now() })
+
+describe('login', () => {
+  it.each([
+    ['not a string', 42],
+    ['two parts', 'a.b'],
+    ['undecodable', 'a.b.c'],
+    ['no exp', createTestJwt({ exp: undefined })],
+    ['string exp', createTestJwt({ exp: '9999999999' })],
+    ['expired', createTestJwt({}, { expiresIn: -10 })],
+  ])('rejects a token that is %s with invalid_token and leaves state unchanged', (_label, accessToken) => {
+    const { client, storage } = setup()
+    const before = client.getSnapshot()
+    expect(() => client.login({ accessToken: accessToken as string })).toThrow(
+      expect.objectContaining({ code: 'invalid_token' }),
+    )
+    expect(client.getSnapshot()).toBe(before)
+    expect(storage.getItem('jwt-session')).toBeNull()
+  })
+
+  it('stores the pair under the namespaced key and exposes claims and expiry', () => {
+    const { client, storage, tokens } = setup({ storageKey: 'my-app' })
+    const pair = tokens(900)
+    client.login(pair)
+    expect(JSON.parse(storage.getItem('my-app')!)).toMatchObject({ v: 1, ...pair })
+    expect(client.getSnapshot()).toMatchObject({
+      status: 'authenticated',
+      accessToken: pair.accessToken,
+      claims: { sub: 'user-1' },
+      expiresAt: Date.now() + 900_000,
+      error: null,
+    })
+  })
+
+  it('supports cookie mode: no refresh token stored, refresh called with null', async () => {
+    const { client, storage, refresh } = setup()
+    client.login({ accessToken: createTestJwt() })
+    expect(JSON.parse(storage.getItem('jwt-session')!).refreshToken).toBeNull()
+    await client.refresh()
+    expect(refresh.mock.calls[0]![0]).toMatchObject({ refreshToken: null })
+  })
+})
+
+describe('snapshot', () => {
+  it('keeps the same object until something in it changes', async () => {
+    const { client, tokens } = setup()
+    client.login(tokens())
+    const first = client.getSnapshot()
+    client.start()
+    expect(client.getSnapshot()).toBe(first)
+    await client.refresh()
+    expect(client.getSnapshot()).not.toBe(first)
+    client.stop()
+  })
+
+  it('notifies subscribers once per change and stops after unsubscribe', () => {
+    const { client, tokens } = setup()
+    const listener = vi.fn()
+    const unsubscribe = client.subscribe(listener)
+    client.login(tokens())
+    expect(listener).toHaveBeenCalledTimes(1)
+    unsubscribe()
+    void client.logout()
+    expect(listener).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('start-up from storage', () => {
+  it('restores a valid stored session as authenticated on the first read', () => {
+    const storage = createMemoryStorage({ 'jwt-session': stored(createTestJwt({ sub: 'kim' })) })
+    const { client, refresh } = setup({ storage })
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', claims: { sub: 'kim' } })
+    expect(refresh).not.toHaveBeenCalled()
+  })
+
+  it('refreshes an expired stored access token at once on start', async () => {
+    const storage = createMemoryStorage({ 'jwt-session': stored(createTestJwt({}, { expiresIn: 60 })) })
+    vi.setSystemTime(Date.now() + 120_000)
+    const { client, refresh } = setup({ storage })
+    expect(client.getSnapshot().status).toBe('initializing')
+    client.start()
+    client.stop()
+    client.start() // StrictMode's second mount shares the first refresh
+    await vi.advanceTimersByTimeAsync(0)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(refresh.mock.calls[0]![0]).toMatchObject({ refreshToken: 'rt-stored' })
+    expect(client.getSnapshot().status).toBe('authenticated')
+    client.stop()
+  })
+
+  it('clears corrupt or foreign values and never throws (fuzz, 300 strings)', () => {
+    const valid = stored(createTestJwt())
+    const arbitraryValue = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.constantFrom('null', '{}', '[]', '{"v":1}', valid.replace('"v":1', '"v":2'), valid.slice(0, -5)),
+      fc.record({ v: fc.constant(1), accessToken: fc.string(), refreshToken: fc.string(), skew: fc.double(), receivedAt: fc.double() }).map((o) => JSON.stringify(o)),
+    )
+    fc.assert(
+      fc.property(arbitraryValue, (value) => {
+        fc.pre(value !== valid)
+        const storage = createMemoryStorage({ 'jwt-session': value })
+        const { client } = setup({ storage })
+        const snapshot = client.getSnapshot()
+        expect(snapshot.status).toBe('unauthenticated')
+        expect(storage.getItem('jwt-session')).toBeNull()
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('storage failures', () => {
+  it('falls back to memory when setItem throws and never writes to localStorage', async () => {
+    const localSet = vi.spyOn(Storage.prototype, 'setItem') // any real Storage: localStorage included
+    const broken = createMemoryStorage()
+    broken.setItem = () => {
+      throw new DOMException('quota', 'QuotaExceededError')
+    }
+    const { client, events, tokens, refresh } = setup({ storage: broken })
+    client.login(tokens())
+    client.start()
+    expect(client.getSnapshot().status).toBe('authenticated')
+    expect(events).toContainEqual({ type: 'storage_unavailable', error: expect.objectContaining({ code: 'storage_unavailable' }) })
+    await client.refresh()
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(await client.getAccessToken()).toBe(client.getSnapshot().accessToken)
+    await client.logout()
+    expect(localSet).not.toHaveBeenCalled()
+    expect(window.localStorage.length).toBe(0)
+    client.stop()
+  })
+
+  it('falls back to memory when merely touching sessionStorage throws', () => {
+    const { client, events, tokens } = setup({ storage: undefined })
+    vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(() => {
+      throw new DOMException('blocked', 'SecurityError')
+    })
+    client.login(tokens())
+    expect(client.getSnapshot().status).toBe('authenticated')
+    expect(events.filter((e) => e.type === 'storage_unavailable')).toHaveLength(1)
+  })
+})
+
+describe('lifecycle', () => {
+  it('does nothing before start and leaves zero timers and listeners after the last stop', () => {
+    const { client, tokens } = setup({ wakeEvents: undefined })
+    client.login(tokens())
+    expect(vi.getTimerCount()).toBe(0)
+    client.start()
+    client.start()
+    expect(vi.getTimerCount()).toBe(1)
+    client.stop()
+    expect(vi.getTimerCount()).toBe(1)
+    client.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('removes every page listener it added', () => {
+    const spies = [window, document].flatMap((target) => [
+      vi.spyOn(target, 'addEventListener'),
+      vi.spyOn(target, 'removeEventListener'),
+    ])
+    const { client, tokens } = setup({ wakeEvents: undefined })
+    client.login(tokens())
+    client.start()
+    const [windowAdds, , documentAdds] = spies.map((spy) => spy.mock.calls.map((call) => call[0]))
+    expect(windowAdds).toEqual(['online', 'pageshow'])
+    expect(documentAdds).toEqual(['visibilitychange'])
+    client.stop()
+    const [, windowRemoves, , documentRemoves] = spies.map((spy) => spy.mock.calls.map((call) => call[0]))
+    expect(windowRemoves).toEqual(['online', 'pageshow'])
+    expect(documentRemoves).toEqual(['visibilitychange'])
+  })
+})
+
+describe('no token leaks', () => {
+  it('never puts a token in an event or an error, across every flow', async () => {
+    const { client, events, refresh, tokens } = setup({ expiresIn: 60 })
+    const issued: string[] = []
+    client.subscribe(() => issued.push(client.getSnapshot().accessToken ?? ''))
+    const errors: unknown[] = []
+    client.login(tokens(60))
+    client.start()
+    refresh.mockRejectedValueOnce(Object.assign(new Error(`boom ${client.getSnapshot().accessToken}`), { status: 503 }))
+    await vi.advanceTimersByTimeAsync(40_000)
+    refresh.mockRejectedValueOnce(new AuthError('refresh_rejected', 'gone'))
+    await client.refresh().catch((error) => errors.push(error))
+    try {
+      client.login({ accessToken: 'x.y.z', refreshToken: 'secret-refresh' })
+    } catch (error) {
+      errors.push(error)
+    }
+    await client.logout()
+    client.stop()
+    const seen = [...events, ...errors, ...events.map((e) => ('error' in e ? e.error : null))]
+    const text = JSON.stringify(seen, (_k, v) => (v instanceof Error ? { message: v.message, code: (v as AuthError).code } : v))
+    const secrets = ['refresh-0', 'refresh-1', 'secret-refresh', 'x.y.z', ...issued.filter(Boolean)]
+    expect(issued.filter(Boolean).length).toBeGreaterThanOrEqual(1)
+    for (const token of secrets) {
+      expect(text).not.toContain(token)
+    }
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['refresh_failed', 'logged_out']))
+  })
+})

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config'
+
+// Library build: one ESM + CJS file per public entry. Runtime and peer dependencies stay external.
+const entries = {
+  index: 'src/index.ts',
+  core: 'src/core/index.ts',
+}
+
+export default defineConfig({
+  publicDir: false,
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    lib: { entry: entries, formats: ['es', 'cjs'] },
+    rolldownOptions: {
+      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose'],
+      output: {
+        // React entries must be client modules in frameworks with server components.
+        banner: (chunk) => (chunk.isEntry && chunk.name === 'index' ? "'use client';" : ''),
+      },
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}', 'tests/unit/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+  },
+})

@@ -4,7 +4,7 @@ import { defaultLocks, withLock } from './lock'
 import { backoffDelay, createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
 import { createNonce, defaultChannel, openTabBus, type SessionUpdateReason, type TabBus, type TabMessage } from './tabs'
-import { createSession, parseStoredSession, toStored, type JwtClaims, type Session, type TokenPair } from './tokens'
+import { createSession, isNewer, parseStoredSession, toStored, type JwtClaims, type Session, type TokenPair } from './tokens'
 import type { AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents } from './wakeEvents'
 
@@ -68,7 +68,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   let stopWake: (() => void) | null = null
   // Bumped by every logout: a refresh that started before it must not store its result.
   let logouts = 0
-  let lastLogoutAt = -Infinity
+  // The session most recently logged out (here or in another tab): nothing older may come back.
+  let loggedOut: Session<TClaims> | null = null
+  // Highest sequence number seen; every new pair this tab creates goes one past it.
+  let seq = 0
   let inFlight: Promise<Session<TClaims>> | null = null
   let inFlightAbort: AbortController | null = null
   let failedAttempts = 0
@@ -88,6 +91,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
 
   function showSession(next: Session<TClaims>, error: AuthError | null = null): void {
     session = next
+    seq = Math.max(seq, next.seq)
     setState({ status: 'authenticated', accessToken: next.accessToken, claims: next.claims, expiresAt: next.expiresAt, error })
   }
 
@@ -101,6 +105,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       emit({ type: 'session_restored' })
     } else if (stored) {
       session = stored // expired: start() refreshes it at once; until then still initializing
+      seq = stored.seq
     } else if (!channelFactory) {
       setState({ status: 'unauthenticated' })
     }
@@ -130,7 +135,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
 
   function endSession(reason: LogoutReason, broadcast: boolean, error: AuthError | null = null, fromOtherTab = false): void {
     logouts++
-    lastLogoutAt = now()
+    if (session && (!loggedOut || isNewer(session, loggedOut))) loggedOut = session
     inFlightAbort?.abort()
     scheduler.cancel()
     finishHandoff()
@@ -172,7 +177,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
           abort,
         )
         if (logouts !== logoutMark) throw dropped()
-        const next = createSession<TClaims>(pair, now())
+        const next = createSession<TClaims>(pair, now(), seq + 1)
         commit(next, 'refresh') // inside the lock, so the broadcast leaves before the next tab may enter
         emit({ type: 'refresh_succeeded', expiresAt: next.expiresAt })
         return next
@@ -302,8 +307,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       }
       case 'session-updated': {
         const next = parseStoredSession<TClaims>(message.session)
-        if (!next || next.receivedAt <= lastLogoutAt) return
-        if (session && next.receivedAt <= session.receivedAt) return // never step back to an older pair
+        if (!next || (loggedOut && !isNewer(next, loggedOut))) return
+        if (session && !isNewer(next, session)) return // never step back to an older pair
         // A refresh from a tab that had not yet heard of our logout must not log us back in.
         if (!session && !handoff && message.reason !== 'login') return
         adopt(next, handoff ? 'handoff' : 'broadcast')
@@ -346,7 +351,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       bus = null
     },
     login(tokens) {
-      const next = createSession<TClaims>(tokens, now())
+      const next = createSession<TClaims>(tokens, now(), seq + 1)
       restored = true
       finishHandoff()
       commit(next, 'login')

@@ -22,8 +22,10 @@ export interface Session<TClaims extends JwtClaims = JwtClaims> {
   claims: TClaims
   /** Server clock minus client clock in ms, estimated from `iat` when the token was received. */
   skew: number
-  /** Client-clock ms when this tab (or the tab it came from) received the tokens; orders sessions. */
+  /** Client-clock ms when this tab (or the tab it came from) received the tokens. */
   receivedAt: number
+  /** Counts logins and rotations seen by this group of tabs; with `iat`, orders sessions. */
+  seq: number
   /** `exp` translated to the client clock, in ms. */
   expiresAt: number
 }
@@ -59,7 +61,7 @@ export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims
  * server had when it issued the token, so a client clock that is an hour off still schedules
  * the refresh against the server's idea of `exp`.
  */
-export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number): Session<TClaims> {
+export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number, seq: number): Session<TClaims> {
   if (typeof pair !== 'object' || pair === null) {
     throw new AuthError('invalid_token', 'Expected an object with an `accessToken`.')
   }
@@ -70,7 +72,7 @@ export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: n
   }
   const measured = claims.iat === undefined ? 0 : claims.iat * 1000 - now
   const skew = Math.abs(measured) <= MAX_SKEW ? measured : 0
-  const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now })
+  const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now, seq })
   if (session.expiresAt <= now) {
     throw new AuthError('invalid_token', 'The access token has already expired.')
   }
@@ -82,6 +84,17 @@ export function restoreSession<TClaims extends JwtClaims>(
   parts: Omit<Session<TClaims>, 'expiresAt'>,
 ): Session<TClaims> {
   return { ...parts, expiresAt: parts.claims.exp * 1000 - parts.skew }
+}
+
+/**
+ * Whether `a` supersedes `b`. The server's `iat` comes first: tabs' wall clocks can step
+ * backwards, the server's issue order does not. Within one second, the sequence decides.
+ */
+export function isNewer(a: Session, b: Session): boolean {
+  const { iat: ai } = a.claims
+  const { iat: bi } = b.claims
+  if (ai !== undefined && bi !== undefined && ai !== bi) return ai > bi
+  return a.seq > b.seq
 }
 
 /** Token lifetime in ms as issued, used to clamp the refresh lead for short-lived tokens. */
@@ -97,23 +110,31 @@ export interface StoredSession {
   refreshToken: string | null
   skew: number
   receivedAt: number
+  seq: number
 }
 
 export function toStored(session: Session): StoredSession {
-  const { accessToken, refreshToken, skew, receivedAt } = session
-  return { v: 1, accessToken, refreshToken, skew, receivedAt }
+  const { accessToken, refreshToken, skew, receivedAt, seq } = session
+  return { v: 1, accessToken, refreshToken, skew, receivedAt, seq }
 }
 
 /** Accepts anything (storage contents, another tab's message); returns null unless it is a valid session. */
 export function parseStoredSession<TClaims extends JwtClaims>(value: unknown): Session<TClaims> | null {
   if (typeof value !== 'object' || value === null) return null
-  const { v, accessToken, refreshToken, skew, receivedAt } = value as Partial<StoredSession>
-  if (v !== 1 || typeof accessToken !== 'string') return null
+  const { v, accessToken, refreshToken, skew, receivedAt, seq } = value as Partial<StoredSession>
+  if (v !== 1 || typeof accessToken !== 'string' || !Number.isSafeInteger(seq) || (seq as number) < 0) return null
   if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) return null
   if (!Number.isFinite(skew) || Math.abs(skew as number) > MAX_SKEW || !Number.isFinite(receivedAt)) return null
   try {
     const claims = decodeClaims<TClaims>(accessToken)
-    return restoreSession({ accessToken, refreshToken, claims, skew: skew as number, receivedAt: receivedAt as number })
+    return restoreSession({
+      accessToken,
+      refreshToken,
+      claims,
+      skew: skew as number,
+      receivedAt: receivedAt as number,
+      seq: seq as number,
+    })
   } catch {
     return null
   }

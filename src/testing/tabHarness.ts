@@ -7,10 +7,10 @@ type Listener = (event: { data: unknown }) => void
 /**
  * Several "tabs" in one test: each `tab()` gets its own storage (sessionStorage is per tab) and
  * shares one channel hub and one lock manager with the others, like tabs of one browser.
- * Messages are structured-cloned and delivered on a later microtask, as BroadcastChannel does
- * asynchronously; locks are granted in request order.
+ * Messages are structured-cloned and delivered asynchronously, on a later microtask or, with
+ * `latency`, after that many ms of (fake or real) timer time; locks are granted in request order.
  */
-export function createTabHarness() {
+export function createTabHarness({ latency = 0 }: { latency?: number } = {}) {
   const channels = new Map<string, Set<Listener>>()
   const locks = createLockManager()
   let posted = 0
@@ -24,7 +24,9 @@ export function createTabHarness() {
         posted++
         const data = structuredClone(message)
         const receivers = Array.from(peers).filter((listener) => !own.has(listener))
-        void Promise.resolve().then(() => receivers.forEach((listener) => peers.has(listener) && listener({ data })))
+        const deliver = () => receivers.forEach((listener) => peers.has(listener) && listener({ data }))
+        if (latency > 0) setTimeout(deliver, latency)
+        else void Promise.resolve().then(deliver)
       },
       addEventListener(_type, listener) {
         own.add(listener)

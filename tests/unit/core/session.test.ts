@@ -8,7 +8,7 @@ beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
 
 const stored = (accessToken: string, refreshToken: string | null = 'rt-stored') =>
-  JSON.stringify({ v: 1, accessToken, refreshToken, skew: 0, receivedAt: Date.now() })
+  JSON.stringify({ v: 1, accessToken, refreshToken, skew: 0, receivedAt: Date.now(), seq: 1 })
 
 describe('login', () => {
   it.each([

@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import type { TokenPair } from '../../../src/core/tokens'
+import type { AuthEvent, RefreshContext } from '../../../src/core/types'
+import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { useFakeClock } from './setup'
+
+beforeEach(() => useFakeClock())
+afterEach(() => vi.useRealTimers())
+
+/** A strict rotating server in miniature: each refresh token works once; reuse is counted. */
+function rotatingServer(ttl = 60) {
+  let serial = 0
+  const valid = new Set<string>(['rt-0'])
+  const counts = { refreshes: 0, reuse: 0 }
+  const refresh = vi.fn(async ({ refreshToken }: RefreshContext): Promise<TokenPair> => {
+    if (!refreshToken || !valid.delete(refreshToken)) {
+      counts.reuse++
+      throw Object.assign(new Error('invalid_grant'), { status: 401 })
+    }
+    counts.refreshes++
+    const next = `rt-${++serial}`
+    valid.add(next)
+    return { accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: ttl }), refreshToken: next }
+  })
+  const loginPair = (): TokenPair => ({ accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: ttl }), refreshToken: 'rt-0' })
+  return { refresh, counts, loginPair }
+}
+
+function openTabs(count: number, refresh: (context: RefreshContext) => Promise<TokenPair>, latency = 0) {
+  const harness = createTabHarness({ latency })
+  const events: AuthEvent[][] = []
+  const tabs: AuthClient[] = []
+  const open = (random = Math.random) => {
+    const log: AuthEvent[] = []
+    events.push(log)
+    const client = createAuthClient({ refresh, ...harness.tab(), random, onEvent: (e) => log.push(e), wakeEvents: () => () => {} })
+    client.start()
+    tabs.push(client)
+    return client
+  }
+  for (let i = 0; i < count; i++) open(() => i / count)
+  return { harness, tabs, events, open }
+}
+
+describe('handoff', () => {
+  it('gives a new tab the session of an open tab without a login', async () => {
+    const server = rotatingServer()
+    const { tabs, open, events } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    const b = open()
+    expect(b.getSnapshot().status).toBe('initializing')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: tabs[0]!.getSnapshot().accessToken })
+    expect(events[1]).toContainEqual({ type: 'session_adopted', from: 'handoff', waited: 0 })
+  })
+
+  it('settles a lone new tab as unauthenticated after handoffTimeout', async () => {
+    const server = rotatingServer()
+    const { tabs } = openTabs(1, server.refresh)
+    await vi.advanceTimersByTimeAsync(299)
+    expect(tabs[0]!.getSnapshot().status).toBe('initializing')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(tabs[0]!.getSnapshot().status).toBe('unauthenticated')
+  })
+
+  it('delivers the rotated pair when the handoff arrives during an in-flight refresh', async () => {
+    const server = rotatingServer()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { tabs, open } = openTabs(1, slow)
+    tabs[0]!.login(server.loginPair())
+    const refreshing = tabs[0]!.refresh()
+    const b = open()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(b.getSnapshot().status).toBe('initializing')
+    release()
+    await refreshing
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot().accessToken).toBe(tabs[0]!.getSnapshot().accessToken)
+    await b.refresh()
+    expect(server.counts).toEqual({ refreshes: 2, reuse: 0 })
+  })
+})
+
+describe('exactly-once refresh', () => {
+  it('makes exactly one refresh request per rotation across 3 tabs over 10 rotations', async () => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(3, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    // Every rotation yields one new token; the server must have seen one request per rotation.
+    const seen = new Set(tabs.map((tab) => tab.getSnapshot().accessToken))
+    while (seen.size < 11) {
+      await vi.advanceTimersByTimeAsync(1_000)
+      tabs.forEach((tab) => seen.add(tab.getSnapshot().accessToken))
+      expect(server.counts).toEqual({ refreshes: seen.size - 1, reuse: 0 })
+    }
+    const tokens = tabs.map((tab) => tab.getSnapshot().accessToken)
+    expect(new Set(tokens).size).toBe(1)
+    expect(tabs.every((tab) => tab.getSnapshot().status === 'authenticated')).toBe(true)
+  })
+
+  it('skips its own request when another tab rotated while it waited for the lock', async () => {
+    const server = rotatingServer(60)
+    const { tabs, events } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    await Promise.all([tabs[0]!.refresh(), tabs[1]!.refresh()])
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+    expect(events[1]).toContainEqual({ type: 'refresh_skipped', reason: 'rotated_by_other_tab' })
+  })
+
+  it('waits for a broadcast that trails the lock instead of reusing a rotated token', async () => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(2, server.refresh, 10) // messages take 10 ms, the lock hands over at once
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(10)
+    const both = Promise.all([tabs[0]!.refresh(), tabs[1]!.refresh()])
+    await vi.advanceTimersByTimeAsync(50)
+    await both
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+    expect(tabs[1]!.getSnapshot().accessToken).toBe(tabs[0]!.getSnapshot().accessToken)
+  })
+})
+
+describe('logout', () => {
+  it('logs every tab out when one logs out while another refreshes, and discards the rotated pair', async () => {
+    const server = rotatingServer()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { tabs, events } = openTabs(3, slow)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const refreshing = tabs[1]!.refresh().catch((error) => error)
+    await tabs[0]!.logout()
+    release()
+    expect(await refreshing).toMatchObject({ code: 'unauthenticated' })
+    await vi.advanceTimersByTimeAsync(1_000)
+    for (const tab of tabs) expect(tab.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null })
+    expect(events.map((log) => log.filter((e) => e.type === 'logged_out').length)).toEqual([1, 1, 1])
+    expect(events.flat().filter((e) => e.type === 'session_adopted')).toHaveLength(2) // the two login adoptions only
+  })
+
+  it('a login in one tab reaches tabs that were logged out', async () => {
+    const server = rotatingServer()
+    const { tabs } = openTabs(2, server.refresh)
+    await vi.advanceTimersByTimeAsync(300)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[1]!.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: tabs[0]!.getSnapshot().accessToken })
+  })
+})
+
+describe('foreign messages', () => {
+  it('changes nothing for garbage on the channel', async () => {
+    const server = rotatingServer()
+    const { tabs, harness } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const before = tabs.map((tab) => tab.getSnapshot())
+    const older = { v: 1, accessToken: createTestJwt({ sub: 'mallory' }, { now: Date.now() - 60_000 }), refreshToken: 'x', skew: 0, receivedAt: 0, seq: 0 }
+    const garbage: unknown[] = [
+      null, 42, 'logout', [], {}, { v: 2, type: 'logout', reason: 'user' }, { v: 1, type: 'logout' },
+      { v: 1, type: 'session-updated', reason: 'refresh', session: { v: 1, accessToken: 'not.a.jwt' } },
+      { v: 1, type: 'session-updated', reason: 'refresh', session: older },
+      { v: 1, type: 'session-response', nonce: 'unasked', session: older },
+      { v: 1, type: 'session-request' }, { v: 1, type: 'unknown' },
+    ]
+    for (const data of garbage) harness.inject('jwt-session:jwt-session', data)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs.map((tab) => tab.getSnapshot())).toEqual(before)
+    expect(server.refresh).not.toHaveBeenCalled()
+  })
+})

@@ -1,6 +1,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
+import globals from 'globals'
 
 export default tseslint.config(
   { ignores: ['dist', 'storybook-static', 'coverage', 'docs', 'public', 'node_modules'] },
@@ -16,7 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'examples/**/server*', 'tests/e2e/**'],
+    files: ['scripts/**', 'examples/**/server*', 'tests/e2e/**', 'bench/**'],
+    languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
 )

@@ -34,27 +34,21 @@ export interface Session<TClaims extends JwtClaims = JwtClaims> {
 const MAX_SKEW = 24 * 60 * 60 * 1000
 
 export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims {
-  if (typeof token !== 'string' || token.split('.').length !== 3) {
-    throw new AuthError('invalid_token', 'The access token is not a JWT (expected three dot-separated parts).')
-  }
-  let claims: unknown
+  let claims: Partial<JwtClaims> | null = null
   try {
-    claims = jwtDecode(token)
+    if (typeof token === 'string' && token.split('.').length === 3) claims = jwtDecode(token)
   } catch {
-    throw new AuthError('invalid_token', 'The access token could not be decoded.')
+    // reported below, without echoing the token
   }
-  if (typeof claims !== 'object' || claims === null) {
-    throw new AuthError('invalid_token', 'The access token payload is not an object.')
-  }
-  const { exp, iat } = claims as { exp?: unknown; iat?: unknown }
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
-    throw new AuthError('invalid_token', 'The access token has no numeric `exp` claim.')
-  }
-  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || iat > exp)) {
-    throw new AuthError('invalid_token', 'The access token has an invalid `iat` claim.')
+  if (typeof claims !== 'object' || claims === null) throw invalid('not a decodable JWT')
+  const { exp, iat } = claims
+  if (!Number.isFinite(exp) || (iat !== undefined && !(Number.isFinite(iat) && iat <= exp!))) {
+    throw invalid('needs a numeric exp (and iat <= exp)')
   }
   return claims as TClaims
 }
+
+const invalid = (why: string) => new AuthError('invalid_token', `Access token ${why}.`)
 
 /**
  * Validates a freshly received pair and pins it to the client clock. `iat` tells what time the
@@ -62,19 +56,16 @@ export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims
  * the refresh against the server's idea of `exp`.
  */
 export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number, seq: number): Session<TClaims> {
-  if (typeof pair !== 'object' || pair === null) {
-    throw new AuthError('invalid_token', 'Expected an object with an `accessToken`.')
-  }
-  const claims = decodeClaims<TClaims>(pair.accessToken)
+  const claims = decodeClaims<TClaims>(pair?.accessToken)
   const refreshToken = pair.refreshToken ?? null
   if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw new AuthError('invalid_token', 'The refresh token must be a non-empty string when given.')
+    throw new AuthError('invalid_token', 'Refresh token must be a non-empty string.')
   }
   const measured = claims.iat === undefined ? 0 : claims.iat * 1000 - now
   const skew = Math.abs(measured) <= MAX_SKEW ? measured : 0
   const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now, seq })
   if (session.expiresAt <= now) {
-    throw new AuthError('invalid_token', 'The access token has already expired.')
+    throw invalid('has expired')
   }
   return session
 }

@@ -1,0 +1,42 @@
+// /api/*: the protected resource server, with per-user data.
+import { json, readJsonObject, stringField, type RequestContext, type RouteHandler } from './http'
+import { authenticate } from './session'
+import type { ServerState } from './state'
+import type { ServerUser } from './users'
+
+const MAX_TITLE = 200
+
+/**
+ * RFC 6750 answer for every access-token failure. The body says no more than the header: the
+ * reason (expired, revoked, fingerprint) helps an attacker probe more than it helps a client,
+ * which must react the same way to all of them.
+ */
+export function unauthorized(ctx: RequestContext): Response {
+  return json(ctx, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' })
+}
+
+export function profile(user: ServerUser) {
+  return { id: user.id, username: user.username, name: user.name, roles: [...user.roles] }
+}
+
+export function apiRoutes(state: ServerState): Record<string, Record<string, RouteHandler>> {
+  const guarded =
+    (run: (ctx: RequestContext, user: ServerUser) => Promise<Response>): RouteHandler =>
+    async (ctx) => {
+      const access = await authenticate(state, ctx)
+      return access.ok ? run(ctx, access.user) : unauthorized(ctx)
+    }
+
+  return {
+    '/api/me': { GET: guarded(async (ctx, user) => json(ctx, 200, profile(user))) },
+    '/api/todos': {
+      GET: guarded(async (ctx, user) => json(ctx, 200, state.todos.list(user.id))),
+      POST: guarded(async (ctx, user) => {
+        const body = await readJsonObject(ctx.request)
+        const title = body && stringField(body, 'title')?.trim()
+        if (!title || title.length > MAX_TITLE) return json(ctx, 400, { error: 'invalid_request' })
+        return json(ctx, 201, state.todos.add(user.id, title))
+      }),
+    },
+  }
+}

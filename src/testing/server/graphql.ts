@@ -1,0 +1,83 @@
+// /graphql: a small Hasura look-alike. Not a GraphQL engine: it recognises the two operations
+// the library's adapters send (a `me`/`todos` query and the guide's `refreshJwtToken` action)
+// and answers in Hasura's shapes, including HTTP 200 for auth failures.
+import { json, raw, readJsonObject, type RequestContext, type RouteHandler } from './http'
+import { profile } from './apiRoutes'
+import { authenticate, readFingerprint, readRefreshCookie, rotate, setSessionCookies, type AccessCheck } from './session'
+import type { ServerState } from './state'
+
+type Failure = Exclude<AccessCheck, { ok: true }>['reason']
+
+// Hasura's own wording where it has one (clients match on "JWTExpired" to decide to refresh).
+const MESSAGES: Record<Failure, string> = {
+  missing: "Missing 'Authorization' header in JWT authenticated mode",
+  expired: 'Could not verify JWT: JWTExpired',
+  invalid: 'Could not verify JWT: JWSError JWSInvalidSignature',
+  revoked: 'Could not verify JWT: JWTRevoked',
+  fingerprint: 'Could not verify JWT: JWTFingerprintMismatch',
+}
+
+function gqlError(ctx: RequestContext, message: string, code: string): Response {
+  return json(ctx, 200, { errors: [{ message, extensions: { code, path: '$' } }] })
+}
+
+/** Reads an argument from `variables`, else from a string literal written inline in the query. */
+function argument(query: string, variables: Record<string, unknown>, name: string): string | undefined {
+  const fromVariables = variables[name]
+  if (typeof fromVariables === 'string' && fromVariables !== '') return fromVariables
+  const inline = new RegExp(`\\b${name}\\s*:\\s*"([^"\\\\]*)"`).exec(query)
+  return inline?.[1] || undefined
+}
+
+/** Keeps the fields listed in `field { a b c }` (one flat level, which is all these types have). */
+function select<T extends object>(query: string, field: string, value: T): Partial<T> {
+  const selection = new RegExp(`\\b${field}\\s*\\{([^{}]*)\\}`).exec(query)?.[1]
+  if (selection === undefined) return value
+  const wanted = new Set(selection.match(/[A-Za-z_]\w*/g) ?? [])
+  return Object.fromEntries(Object.entries(value).filter(([key]) => wanted.has(key))) as Partial<T>
+}
+
+export function graphqlRoutes(state: ServerState): Record<string, Record<string, RouteHandler>> {
+  async function refreshAction(ctx: RequestContext, query: string, variables: Record<string, unknown>): Promise<Response> {
+    const gate = await state.control.beforeRefresh(ctx.request.signal)
+    if (gate.kind === 'aborted') return json(ctx, 503, { error: 'client_closed_request' })
+    if (gate.kind === 'fail') return raw(ctx, gate.failure.status, gate.failure.body, gate.failure.contentType)
+    const token = argument(query, variables, 'refreshToken') ?? readRefreshCookie(ctx)
+    if (token === undefined) return gqlError(ctx, 'missing required argument "refreshToken"', 'validation-failed')
+    const session = await rotate(state, token, readFingerprint(ctx), argument(query, variables, 'fingerprintHash'))
+    if (!session) {
+      state.control.stats.unauthorized++
+      return gqlError(ctx, 'invalid_grant', 'invalid_grant')
+    }
+    setSessionCookies(ctx, state, session)
+    const { accessToken, refreshToken, expiresIn } = session.pair
+    const result: Record<string, unknown> = { jwt: accessToken, refreshToken: session.family.cookieMode ? null : refreshToken }
+    if (/\bexpiresIn\b/.test(query)) result.expiresIn = expiresIn
+    return json(ctx, 200, { data: { refreshJwtToken: result } })
+  }
+
+  async function graphql(ctx: RequestContext): Promise<Response> {
+    const body = await readJsonObject(ctx.request)
+    const query = body?.query
+    const variables = body?.variables ?? {}
+    if (typeof query !== 'string' || typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+      return gqlError(ctx, 'expected a JSON object with a "query" string', 'parse-failed')
+    }
+    const vars = variables as Record<string, unknown>
+    // The refresh action is callable without a valid JWT: that is its whole point.
+    if (query.includes('refreshJwtToken')) return refreshAction(ctx, query, vars)
+
+    const access = await authenticate(state, ctx)
+    if (!access.ok) {
+      state.control.stats.unauthorized++
+      return gqlError(ctx, MESSAGES[access.reason], 'invalid-jwt')
+    }
+    const data: Record<string, unknown> = {}
+    if (/\bme\b/.test(query)) data.me = select(query, 'me', profile(access.user))
+    if (/\btodos\b/.test(query)) data.todos = state.todos.list(access.user.id).map((todo) => select(query, 'todos', todo))
+    if (Object.keys(data).length === 0) return gqlError(ctx, "field not found in type: 'query_root'", 'validation-failed')
+    return json(ctx, 200, { data })
+  }
+
+  return { '/graphql': { POST: graphql } }
+}

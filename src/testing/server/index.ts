@@ -1,0 +1,48 @@
+// The reference auth server: a fetch-style handler on Web Crypto (jose), so the same code serves
+// Vitest (in-process), the e2e tests and the demo (behind node:http, see ../nodeHttp.ts) and
+// Storybook (through MSW in the browser).
+import { createCookieJar } from './cookieJar'
+import { parseCookies } from './cookies'
+import { json, type RequestContext } from './http'
+import { buildRoutes, dispatch } from './routes'
+import { createState } from './state'
+import type { AuthServer, AuthServerOptions } from './types'
+
+export type { AuthServer, AuthServerControl, AuthServerCounters, AuthServerOptions, AuthServerUser } from './types'
+export type { UserInput } from './users'
+export type { Algorithm } from './jwt'
+export { HASURA_CLAIMS } from './jwt'
+export { FINGERPRINT_COOKIE, REFRESH_COOKIE } from './cookies'
+
+export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
+  const { state, control } = createState(options)
+  const routes = buildRoutes(state, control, options.exposeControl === true)
+  const jar = options.emulateCookies ? createCookieJar() : undefined
+
+  async function handler(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const cookies = parseCookies(request.headers.get('cookie'))
+    jar?.fill(cookies)
+    const ctx: RequestContext = {
+      request,
+      url,
+      secure: state.secureCookies ?? url.protocol === 'https:',
+      cookies,
+      setCookies: [],
+    }
+    let response: Response
+    try {
+      response = await dispatch(routes, ctx)
+    } catch {
+      // Never echo the error: it could quote a request body, and bodies carry tokens.
+      ctx.setCookies.length = 0
+      response = json(ctx, 500, { error: 'server_error' })
+    }
+    jar?.store(ctx.setCookies)
+    if (response.status === 401) state.control.stats.unauthorized++
+    return response
+  }
+
+  return { handler, users: state.users, control }
+}
+export { createBrowserFetch, type BrowserFetch } from './browserFetch'

@@ -1,0 +1,103 @@
+// Everything one server instance holds, built from its options. Routes receive this object.
+import { decodeJwt } from 'jose'
+import { randomHex } from './bytes'
+import { createControlState, type ControlState } from './control'
+import { createAccessTokens, type AccessTokens } from './jwt'
+import { createPasswordBook, type PasswordBook } from './passwords'
+import { createRefreshStore, type RefreshStore } from './refreshTokens'
+import { createTodoStore, type TodoStore } from './todos'
+import type { AuthServerControl, AuthServerOptions } from './types'
+import { normalizeUsers, type ServerUser } from './users'
+
+export interface ServerState {
+  users: readonly ServerUser[]
+  usersById: Map<string, ServerUser>
+  passwords: PasswordBook
+  tokens: AccessTokens
+  refresh: RefreshStore
+  todos: TodoStore
+  control: ControlState
+  /** Access tokens revoked one by one (by `jti`), with their expiry in ms to prune them. */
+  revokedJtis: Map<string, number>
+  accessTtl: number
+  refreshTtl: number
+  graceSeconds: number
+  secureCookies: boolean | undefined
+  now(): number
+}
+
+const DEFAULT_ACCESS_TTL = 900
+const DEFAULT_REFRESH_TTL = 7 * 24 * 60 * 60
+const DEFAULT_ITERATIONS = 100_000
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`createAuthServer: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+  }
+  return value
+}
+
+export function createState(options: AuthServerOptions): { state: ServerState; control: AuthServerControl } {
+  let clockOffset = 0
+  // Every time-dependent decision reads this, so setClockOffset moves iat/exp and verification together.
+  const now = () => Date.now() + clockOffset
+  const users = normalizeUsers(options.users)
+  const accessTtl = positive('accessTokenTtl', options.accessTokenTtl, DEFAULT_ACCESS_TTL)
+  const refreshTtl = positive('refreshTokenTtl', options.refreshTokenTtl, DEFAULT_REFRESH_TTL)
+  const graceSeconds = positive('refreshGraceWindow', options.refreshGraceWindow, 0, true)
+  const iterations = Math.floor(positive('passwordIterations', options.passwordIterations, DEFAULT_ITERATIONS))
+  const controlState = createControlState()
+
+  const state: ServerState = {
+    users,
+    usersById: new Map(users.map((u) => [u.id, u])),
+    passwords: createPasswordBook(users, iterations),
+    tokens: createAccessTokens({
+      algorithm: options.algorithm ?? 'HS256',
+      secret: options.secret,
+      ttlSeconds: accessTtl,
+      issuer: options.issuer,
+      audience: options.audience,
+      now,
+    }),
+    refresh: createRefreshStore({ ttlSeconds: refreshTtl, graceSeconds, now, newId: () => randomHex(16) }),
+    todos: createTodoStore(users, now),
+    control: controlState,
+    revokedJtis: new Map(),
+    accessTtl,
+    refreshTtl,
+    graceSeconds,
+    secureCookies: options.secureCookies,
+    now,
+  }
+
+  const control: AuthServerControl = {
+    counters: controlState.counters,
+    resetCounters: controlState.resetCounters,
+    failNextRefreshes: controlState.failNextRefreshes,
+    holdRefreshes: controlState.holdRefreshes,
+    releaseRefreshes: controlState.releaseRefreshes,
+    pendingRefreshes: controlState.pendingRefreshes,
+    revokeAccessToken(token) {
+      let claims: ReturnType<typeof decodeJwt>
+      try {
+        claims = decodeJwt(token)
+      } catch {
+        return // not a JWT: nothing this server issued, nothing to revoke
+      }
+      if (typeof claims.jti !== 'string') return
+      const current = now()
+      for (const [jti, expiresAt] of state.revokedJtis) if (expiresAt <= current) state.revokedJtis.delete(jti)
+      if (state.revokedJtis.has(claims.jti)) return
+      // Keep it until it would have expired anyway (a day if it has no usable exp).
+      state.revokedJtis.set(claims.jti, typeof claims.exp === 'number' ? claims.exp * 1000 : current + 86_400_000)
+      controlState.stats.revocations++
+    },
+    setClockOffset(ms) {
+      if (!Number.isFinite(ms)) throw new RangeError('setClockOffset: ms must be a finite number')
+      clockOffset = ms
+    },
+  }
+  return { state, control }
+}

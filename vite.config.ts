@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 const entries = {
   index: 'src/index.ts',
   core: 'src/core/index.ts',
+  testing: 'src/testing/index.ts',
+  'testing-node': 'src/testing/nodeHttp.ts',
 }
 
 export default defineConfig({
@@ -15,7 +17,7 @@ export default defineConfig({
     minify: false,
     lib: { entry: entries, formats: ['es', 'cjs'] },
     rolldownOptions: {
-      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose'],
+      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose', /^node:/],
       output: {
         // React entries must be client modules in frameworks with server components.
         banner: (chunk) => (chunk.isEntry && chunk.name === 'index' ? "'use client';" : ''),

@@ -47,7 +47,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   const locks = options.locks === undefined ? defaultLocks() : options.locks
   const wakeEvents = options.wakeEvents ?? defaultWakeEvents
 
-  const emit = (event: AuthEvent) => options.onEvent?.(event)
+  // Events raised while restoring inside getSnapshot (a React render) wait for start(): an
+  // onEvent that sets React state must not run during another component's render.
+  let deferring = false
+  const deferred: AuthEvent[] = []
+  const emit = (event: AuthEvent) => (deferring ? deferred.push(event) : options.onEvent?.(event))
   const store = createSessionStore<TClaims>({
     key,
     storage: options.storage === undefined ? defaultStorage : options.storage,
@@ -99,6 +103,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   function restore(): void {
     if (restored) return
     restored = true
+    deferring = true
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
       showSession(stored)
@@ -109,6 +114,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     } else if (!channelFactory) {
       setState({ status: 'unauthenticated' })
     }
+    deferring = false
   }
 
   function commit(next: Session<TClaims>, reason: SessionUpdateReason): void {
@@ -334,6 +340,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     start() {
       if (starts++ > 0) return
       restore()
+      deferred.splice(0).forEach(emit)
       bus = openTabBus(channelFactory, `jwt-session:${key}`, onTabMessage)
       stopWake = wakeEvents(onWake)
       if (session && session.expiresAt <= now()) refreshQuietly()
@@ -394,7 +401,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
   }
-  const authFetch = createAuthFetch(client, { allowedOrigins: options.allowedOrigins, baseFetch: options.fetch })
+  const authFetch = createAuthFetch(client, options) // reads allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors
   return client
 
   /** Resolves when a new tab's wait for another tab's session is over, either way. */

@@ -83,6 +83,16 @@ describe('start-up from storage', () => {
     expect(refresh).not.toHaveBeenCalled()
   })
 
+  it('holds events raised by the first read (often a React render) until start', () => {
+    const storage = createMemoryStorage({ 'jwt-session': stored(createTestJwt()) })
+    const { client, events } = setup({ storage })
+    client.getSnapshot()
+    expect(events).toEqual([])
+    client.start()
+    expect(events.map((e) => e.type)).toEqual(['session_restored', 'refresh_scheduled'])
+    client.stop()
+  })
+
   it('refreshes an expired stored access token at once on start', async () => {
     const storage = createMemoryStorage({ 'jwt-session': stored(createTestJwt({}, { expiresIn: 60 })) })
     vi.setSystemTime(Date.now() + 120_000)

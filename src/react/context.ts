@@ -1,0 +1,75 @@
+'use client'
+import { createContext, useContext } from 'react'
+import type { AuthClient } from '../core/client'
+import { AuthError } from '../core/errors'
+import type { JwtClaims, TokenPair } from '../core/tokens'
+import type { AuthState } from '../core/types'
+
+/** The client's actions as plain functions: safe to pass around (`onClick={logout}`) and to list in deps. */
+export interface AuthActions {
+  login(tokens: TokenPair): void
+  logout(options?: { everywhere?: boolean }): Promise<void>
+  /** Refreshes now (one request shared by concurrent callers); rejects with an `AuthError`. */
+  refresh(options?: { staleToken?: string }): Promise<string>
+  fetch: typeof fetch
+  getAuthHeaders(): Promise<Record<string, string>>
+}
+
+export interface AuthContextValue {
+  client: AuthClient<JwtClaims>
+  actions: AuthActions
+  // Bound for the same reason as the actions: a client written by hand may rely on `this`.
+  subscribe: (onChange: () => void) => () => void
+  getSnapshot: () => AuthState<JwtClaims>
+}
+
+export const AuthContext = createContext<AuthContextValue | null>(null)
+AuthContext.displayName = 'AuthContext'
+
+/**
+ * What React renders on the server and during hydration. The server has no sessionStorage, so it
+ * can only say "not known yet"; using the same constant on both sides keeps hydration exact.
+ */
+export const SERVER_STATE: AuthState<never> = Object.freeze({
+  status: 'initializing',
+  accessToken: null,
+  claims: null,
+  expiresAt: null,
+  error: null,
+})
+
+export const getServerState = () => SERVER_STATE
+
+/** Bound once per client, so every consumer gets the same function objects for the client's life. */
+export function bindClient(client: AuthClient<JwtClaims>): AuthContextValue {
+  return {
+    client,
+    actions: bindActions(client),
+    subscribe: (onChange) => client.subscribe(onChange),
+    getSnapshot: () => client.getSnapshot(),
+  }
+}
+
+function bindActions(client: AuthClient<JwtClaims>): AuthActions {
+  return {
+    login: (tokens) => client.login(tokens),
+    // Pick the option rather than forwarding the argument: `onClick={logout}` passes a click event.
+    logout: (options) => client.logout({ everywhere: options?.everywhere === true }),
+    refresh: (options) =>
+      client.refresh(typeof options?.staleToken === 'string' ? { staleToken: options.staleToken } : undefined),
+    fetch: (input, init) => client.fetch(input, init),
+    getAuthHeaders: () => client.getAuthHeaders(),
+  }
+}
+
+export function useAuthContext(hook: string): AuthContextValue {
+  const value = useContext(AuthContext)
+  if (value === null) {
+    throw new AuthError(
+      'no_provider',
+      `${hook}() was called outside <AuthProvider>. Wrap your app in <AuthProvider client={auth}> ` +
+        '(or <AuthProvider refresh={…}>) above every component that uses the session.',
+    )
+  }
+  return value
+}

@@ -1,0 +1,59 @@
+'use client'
+import type { JwtClaims } from '../core/tokens'
+
+export const HASURA_NAMESPACE = 'https://hasura.io/jwt/claims'
+
+/** The session variables Hasura reads from its namespace claim; custom ones are `x-hasura-*` strings. */
+export interface HasuraNamespaceClaims {
+  'x-hasura-user-id': string
+  'x-hasura-default-role': string
+  'x-hasura-allowed-roles': string[]
+  [variable: `x-hasura-${string}`]: string | string[]
+}
+
+/** Claims of a Hasura JWT, for `createAuthClient<HasuraClaims>()` and `createAuthHooks<HasuraClaims>()`. */
+export type HasuraClaims = JwtClaims & { [HASURA_NAMESPACE]: HasuraNamespaceClaims }
+
+export interface HasuraSession {
+  /** Null when the token carries no `x-hasura-user-id` (Hasura itself only requires the roles). */
+  userId: string | null
+  defaultRole: string
+  allowedRoles: string[]
+}
+
+/**
+ * Hasura's session variables from a token's claims, or null when they are missing or malformed.
+ * Accepts the namespace claim as an object or, with Hasura's `claims_format: stringified_json`,
+ * as a JSON string; `namespace` is for a custom `claims_namespace`. Never throws.
+ */
+export function getHasuraClaims(
+  claims: Readonly<Record<string, unknown>> | null | undefined,
+  { namespace = HASURA_NAMESPACE }: { namespace?: string } = {},
+): HasuraSession | null {
+  if (typeof claims !== 'object' || claims === null) return null
+  const space = parseNamespace(claims[namespace])
+  if (!space) return null
+  const defaultRole = space['x-hasura-default-role']
+  const allowedRoles = space['x-hasura-allowed-roles']
+  const userId = space['x-hasura-user-id']
+  if (typeof defaultRole !== 'string' || defaultRole === '') return null
+  if (!Array.isArray(allowedRoles) || !allowedRoles.every((role) => typeof role === 'string')) return null
+  return {
+    // Some issuers write a numeric id; Hasura compares session variables as text.
+    userId: typeof userId === 'string' && userId !== '' ? userId : typeof userId === 'number' ? String(userId) : null,
+    defaultRole,
+    allowedRoles: [...allowedRoles],
+  }
+}
+
+function parseNamespace(value: unknown): Record<string, unknown> | null {
+  let parsed = value
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value)
+    } catch {
+      return null
+    }
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
+}

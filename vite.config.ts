@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 const entries = {
   index: 'src/index.ts',
   core: 'src/core/index.ts',
+  'react-query': 'src/react-query/index.ts',
   testing: 'src/testing/index.ts',
   'testing-node': 'src/testing/nodeHttp.ts',
 }
@@ -20,7 +21,7 @@ export default defineConfig({
       external: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose', /^node:/],
       output: {
         // React entries must be client modules in frameworks with server components.
-        banner: (chunk) => (chunk.isEntry && chunk.name === 'index' ? "'use client';" : ''),
+        banner: (chunk) => (chunk.isEntry && ['index', 'testing', 'react-query'].includes(chunk.name) ? "'use client';" : ''),
       },
     },
   },

@@ -69,6 +69,12 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   allowedOrigins?: string[]
   /** The fetch that `client.fetch` wraps. Default: the global `fetch` at call time. */
   fetch?: typeof fetch
+  /** `credentials` of `client.fetch` requests to allowed origins, unless a request sets its own. Default `'include'`. */
+  credentials?: RequestCredentials
+  /** URLs `client.fetch` sends untouched (no token, no 401 → refresh → replay), e.g. the refresh endpoint. */
+  excludeUrls?: (string | RegExp)[]
+  /** Treat GraphQL auth errors answered with HTTP 200 (Hasura `invalid-jwt`, `invalid-headers`) like a 401; or list the codes. */
+  graphqlErrors?: boolean | string[]
   /** Observe what the client does; events never carry a token. */
   onEvent?: (event: AuthEvent) => void
   /** Wall clock in ms. Default `Date.now`. */

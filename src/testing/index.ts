@@ -1,4 +1,6 @@
 export { createTestJwt } from './jwt'
 export { createMemoryStorage } from './memoryStorage'
 export { createTabHarness, createLockManager } from './tabHarness'
+export { createTestAuthClient, type TestAuthOptions } from './testClient'
+export { TestAuthProvider } from './TestAuthProvider'
 export * from './server'

@@ -1,0 +1,88 @@
+// Cross-tab latency in real Chromium against the reference server over HTTP:
+//   handoff — a new tab opens and gets the session from an open tab (no login, no refresh)
+//   logout  — one of five tabs logs out; time until the last of the five has logged out
+// Runs the e2e harness (tests/e2e/harness.ts, loaded through Vite's module runner).
+// Usage: node bench/crossTabLatency.mjs [--tries 20]      CHROMIUM_PATH overrides the browser.
+/* global window -- the page.evaluate callbacks run in the browser */
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { runnerImport } from 'vite'
+
+const { values } = parseArgs({ options: { tries: { type: 'string', default: '20' } } })
+const TRIES = Math.max(1, Number(values.tries))
+const WARMUP = 2
+const TABS = 5
+
+const harnessPath = fileURLToPath(new URL('../tests/e2e/harness.ts', import.meta.url))
+const { module: harness } = await runnerImport(harnessPath, { configFile: false, logLevel: 'silent' })
+const { startHarness, waitForStatus, waitForToken, median, percentile } = harness
+
+// Long-lived tokens: no rotation may run during the measurements.
+const h = await startHarness({ accessTokenTtl: 600 })
+try {
+  const rows = [...(await measureHandoff()), await measureLogout()]
+  printTable(rows)
+} finally {
+  await h.close()
+}
+
+async function measureHandoff() {
+  const { context } = await h.loggedInTabs(1)
+  const open = []
+  const navigation = []
+  const start = []
+  for (let i = 0; i < WARMUP + TRIES; i++) {
+    const openedAt = Date.now()
+    const tab = await h.openTab(context, `new${i}`)
+    await waitForStatus(tab, 'authenticated')
+    const { adoptedAt, timeOrigin, clientStartedAt } = await tab.evaluate(() => ({
+      adoptedAt: window.e2e.log().find((e) => e.type === 'session_adopted')?.t ?? Number.NaN,
+      timeOrigin: window.e2e.timeOrigin,
+      clientStartedAt: window.e2e.clientStartedAt,
+    }))
+    if (i >= WARMUP) {
+      open.push(adoptedAt - openedAt)
+      navigation.push(adoptedAt - timeOrigin)
+      start.push(adoptedAt - clientStartedAt)
+    }
+    await h.closeTab(tab)
+  }
+  await h.closeContexts()
+  return [
+    row('handoff: newPage() → session_adopted', open),
+    row('handoff: navigation start → session_adopted', navigation),
+    row('handoff: client.start() → session_adopted', start),
+  ]
+}
+
+async function measureLogout() {
+  const { tabs } = await h.loggedInTabs(TABS)
+  const propagation = []
+  for (let i = 0; i < WARMUP + TRIES; i++) {
+    if (i > 0) {
+      const { accessToken } = await tabs[0].evaluate(() => window.e2e.login())
+      for (const tab of tabs) await waitForToken(tab, accessToken)
+    }
+    const marks = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.log().length)))
+    const calledAt = await tabs[i % TABS].evaluate(() => window.e2e.logout())
+    for (const tab of tabs) await waitForStatus(tab, 'unauthenticated')
+    const ends = await Promise.all(
+      tabs.map((tab, t) => tab.evaluate((mark) => window.e2e.log().slice(mark).find((e) => e.type === 'logged_out')?.t ?? Number.NaN, marks[t])),
+    )
+    if (i >= WARMUP) propagation.push(Math.max(...ends) - calledAt)
+  }
+  await h.closeContexts()
+  return row(`logout: logout() → last of ${TABS} tabs logged_out`, propagation)
+}
+
+function row(name, samples) {
+  return { name, median: median(samples), p90: percentile(samples, 90), n: samples.length }
+}
+
+function printTable(rows) {
+  const width = Math.max(...rows.map((r) => r.name.length))
+  const cell = (value) => value.toFixed(1).padStart(8)
+  console.log(`${'metric'.padEnd(width)}  median ms   p90 ms    n`)
+  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${cell(r.median)} ${cell(r.p90)} ${String(r.n).padStart(4)}`)
+  console.log(`target: ≤ 50 ms each (${TRIES} tries, ${WARMUP} warm-up tries not counted)`)
+}

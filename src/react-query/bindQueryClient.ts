@@ -1,0 +1,77 @@
+import type { DefaultOptions, QueryClient } from '@tanstack/react-query'
+import type { AuthClient } from '../core/client'
+import type { JwtClaims } from '../core/tokens'
+import type { AuthState } from '../core/types'
+import { createQueryFn } from './queryFn'
+import { shouldRetry } from './retry'
+
+export interface BindQueryClientOptions {
+  /**
+   * Also make `createQueryFn(auth)` the default `queryFn` and `shouldRetry` the default `retry`,
+   * where the QueryClient has none of its own. Restored on unbind. Call before the first render
+   * that uses a query, or pass them to `new QueryClient({ defaultOptions })` yourself.
+   */
+  defaults?: boolean
+  /** For the default queryFn: prefixed to relative paths. */
+  baseUrl?: string
+  /** What makes two sessions the same user. Default: the `sub` claim. Pass a stable function. */
+  userKey?: (claims: JwtClaims) => unknown
+}
+
+type AuthSource = Pick<AuthClient, 'getSnapshot' | 'subscribe' | 'fetch'>
+
+// Who the cache was last filled for, per QueryClient: it outlives one binding, so a binding made
+// after a remount still notices a logout that happened while nothing was bound.
+const cacheOwner = new WeakMap<QueryClient, { user: unknown } | null>()
+
+/**
+ * Keeps a QueryClient's cache to one user: when the session ends (in this tab or another) or
+ * another user logs in, cancels every in-flight query and clears the cache, synchronously inside
+ * the auth state change, so no render shows the previous user's data and late answers are dropped.
+ * A refresh for the same user changes nothing. Returns the unbind function.
+ */
+export function bindQueryClient(auth: AuthSource, queryClient: QueryClient, options: BindQueryClientOptions = {}): () => void {
+  const userKey = options.userKey ?? ((claims: JwtClaims) => claims.sub)
+
+  function check(): void {
+    const owner = ownerOf(auth.getSnapshot(), userKey)
+    if (owner === undefined) return // still initializing: nothing is known yet
+    const previous = cacheOwner.get(queryClient)
+    cacheOwner.set(queryClient, owner)
+    if (previous && (owner === null || !Object.is(owner.user, previous.user))) {
+      void queryClient.cancelQueries()
+      queryClient.clear()
+    }
+  }
+
+  const restoreDefaults = options.defaults ? setDefaults(auth, queryClient, options.baseUrl) : null
+  check()
+  const unsubscribe = auth.subscribe(check)
+  return () => {
+    unsubscribe()
+    restoreDefaults?.()
+  }
+}
+
+function ownerOf(state: AuthState, userKey: (claims: JwtClaims) => unknown): { user: unknown } | null | undefined {
+  if (state.status === 'authenticated') return { user: state.claims ? userKey(state.claims) : undefined }
+  return state.status === 'unauthenticated' ? null : undefined
+}
+
+function setDefaults(auth: AuthSource, queryClient: QueryClient, baseUrl: string | undefined): () => void {
+  const previous = queryClient.getDefaultOptions()
+  const queries = previous.queries ?? {}
+  const ours: DefaultOptions = {
+    ...previous,
+    queries: {
+      ...queries,
+      queryFn: queries.queryFn ?? createQueryFn(auth, { baseUrl }),
+      retry: queries.retry ?? shouldRetry,
+    },
+  }
+  queryClient.setDefaultOptions(ours)
+  return () => {
+    // Someone else set new defaults since: theirs stay.
+    if (queryClient.getDefaultOptions() === ours) queryClient.setDefaultOptions(previous)
+  }
+}

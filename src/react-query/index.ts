@@ -1,0 +1,5 @@
+'use client'
+export { bindQueryClient, type BindQueryClientOptions } from './bindQueryClient'
+export { createQueryFn, queryKeyToUrl, HttpError, type QueryFnOptions } from './queryFn'
+export { isAuthFailure, shouldRetry } from './retry'
+export { useBindQueryClient } from './useBindQueryClient'

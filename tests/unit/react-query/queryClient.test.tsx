@@ -1,0 +1,308 @@
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
+import { StrictMode, useSyncExternalStore, type ReactNode } from 'react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import { bindQueryClient, createQueryFn, shouldRetry, useBindQueryClient } from '../../../src/react-query'
+import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { ORIGIN, deferred, json, setup, type Api } from '../fetch/helpers'
+
+const KEY = ['/api/todos', { page: 2 }] as const
+let queryClient: QueryClient
+
+afterEach(() => {
+  cleanup()
+  queryClient?.clear()
+})
+
+interface Todos {
+  owner: string
+}
+interface RenderRecord {
+  user: string | null
+  owner: string | null
+}
+
+/** The API answers with data that names the user the token belongs to. */
+function serveOwnData(api: Api) {
+  api.respond((_request, token) => {
+    if (token === null || !api.valid.has(token)) return json({ error: 'invalid_token' }, 401)
+    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string }
+    return json({ owner: claims.sub })
+  })
+}
+
+function newQueryClient() {
+  queryClient = new QueryClient({ defaultOptions: { queries: { retryDelay: 0 } } })
+  return queryClient
+}
+
+/** Records, for every render, who is logged in and whose data is on screen. */
+function Todos({ auth, renders }: { auth: AuthClient; renders: RenderRecord[] }) {
+  const state = useSyncExternalStore(auth.subscribe, auth.getSnapshot)
+  const query = useQuery<Todos>({ queryKey: KEY })
+  renders.push({ user: state.claims?.sub ?? null, owner: query.data?.owner ?? null })
+  return <p>{query.data ? `owner:${query.data.owner}` : `status:${query.status}`}</p>
+}
+
+function renderTodos(auth: AuthClient, client: QueryClient, children?: ReactNode) {
+  const renders: RenderRecord[] = []
+  render(
+    <StrictMode>
+      <QueryClientProvider client={client}>
+        {children}
+        <Todos auth={auth} renders={renders} />
+      </QueryClientProvider>
+    </StrictMode>,
+  )
+  return renders
+}
+
+/** No render ever paired one user with another user's data. */
+const neverShowedForeignData = (renders: RenderRecord[]) =>
+  expect(renders.filter(({ owner, user }) => owner !== null && owner !== user)).toEqual([])
+
+const loginAs = (auth: AuthClient, api: Api, sub: string) => {
+  const accessToken = createTestJwt({ sub })
+  api.valid.add(accessToken)
+  auth.login({ accessToken, refreshToken: `rt-${sub}` })
+}
+
+describe('bindQueryClient', () => {
+  it('fetches the queryKey through auth.fetch: GET /api/todos?page=2 with the Bearer token', async () => {
+    const { client, api, login } = setup()
+    serveOwnData(api)
+    const token = login()
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    renderTodos(client, queryClient)
+
+    await screen.findByText('owner:user-1')
+    expect(api.seen).toEqual([expect.objectContaining({ url: `${ORIGIN}/api/todos?page=2`, method: 'GET', authorization: `Bearer ${token}` })])
+  })
+
+  it('on logout, clears the cache and no render shows the previous data', async () => {
+    const { client, api, login } = setup()
+    serveOwnData(api)
+    login()
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    const renders = renderTodos(client, queryClient)
+    await screen.findByText('owner:user-1')
+
+    await act(() => client.logout())
+
+    await screen.findByText('status:error')
+    expect(queryClient.getQueryData(KEY)).toBeUndefined()
+    const afterLogout = renders.slice(renders.findIndex((r) => r.user === null))
+    expect(afterLogout.length).toBeGreaterThan(0)
+    expect(afterLogout.every((r) => r.owner === null)).toBe(true)
+    neverShowedForeignData(renders)
+    expect(api.fetch).toHaveBeenCalledTimes(1) // the refetch without a session never reached the network
+  })
+
+  it('on logout, cancels a query in flight and drops its late answer', async () => {
+    const { client, api, login } = setup()
+    login()
+    const late = deferred<void>()
+    let requestSignal: AbortSignal | undefined
+    api.respond(async (request) => {
+      requestSignal = request.signal
+      await late.promise
+      return json({ owner: 'user-1' })
+    })
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    const renders = renderTodos(client, queryClient)
+    await waitFor(() => expect(api.fetch).toHaveBeenCalledTimes(1))
+
+    await act(() => client.logout())
+    late.resolve()
+    await screen.findByText('status:error')
+
+    expect(requestSignal!.aborted).toBe(true)
+    expect(queryClient.getQueryData(KEY)).toBeUndefined()
+    expect(renders.every((r) => r.owner === null)).toBe(true)
+  })
+
+  it('on a login as a different user, clears the cache and refetches for the new user', async () => {
+    const { client, api, login } = setup()
+    serveOwnData(api)
+    login()
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    const renders = renderTodos(client, queryClient)
+    await screen.findByText('owner:user-1')
+
+    act(() => loginAs(client, api, 'user-2'))
+
+    await screen.findByText('owner:user-2')
+    neverShowedForeignData(renders)
+    expect(api.fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('keeps the cache across a refresh for the same user', async () => {
+    const { client, api, refresh, login } = setup()
+    serveOwnData(api)
+    login()
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    const renders = renderTodos(client, queryClient)
+    await screen.findByText('owner:user-1')
+    const cached = queryClient.getQueryData(KEY)
+    const firstShown = renders.findIndex((r) => r.owner !== null)
+
+    await act(() => client.refresh())
+
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(queryClient.getQueryData(KEY)).toBe(cached)
+    expect(renders.slice(firstShown).every((r) => r.owner === 'user-1')).toBe(true)
+    expect(api.fetch).toHaveBeenCalledTimes(1)
+  })
+
+  it('clears the cache when another tab logs out', async () => {
+    const tabs = createTabHarness()
+    const make = () =>
+      createAuthClient({ refresh: async () => ({ accessToken: createTestJwt() }), fetch: api.fetch as typeof fetch, ...tabs.tab() })
+    const { api } = setup()
+    serveOwnData(api)
+    const [tabA, tabB] = [make(), make()]
+    tabA.start()
+    tabB.start()
+    await vi.waitFor(() => expect(tabB.getSnapshot().status).toBe('unauthenticated'))
+    loginAs(tabA, api, 'user-1')
+    await vi.waitFor(() => expect(tabB.getSnapshot().status).toBe('authenticated'))
+    bindQueryClient(tabA, newQueryClient(), { defaults: true })
+    const renders = renderTodos(tabA, queryClient)
+    await screen.findByText('owner:user-1')
+
+    await act(() => tabB.logout())
+
+    await screen.findByText('status:error')
+    expect(tabA.getSnapshot().status).toBe('unauthenticated')
+    expect(queryClient.getQueryData(KEY)).toBeUndefined()
+    neverShowedForeignData(renders)
+    tabA.stop()
+    tabB.stop()
+  })
+
+  it('stops clearing once unbound, and restores the defaults it set', async () => {
+    const { client, login } = setup()
+    login()
+    const qc = newQueryClient()
+    const before = qc.getDefaultOptions()
+    const unbind = bindQueryClient(client, qc, { defaults: true })
+    expect(qc.getDefaultOptions().queries?.queryFn).toBeTypeOf('function')
+    qc.setQueryData(['/x'], 1)
+
+    unbind()
+    await client.logout()
+
+    expect(qc.getQueryData(['/x'])).toBe(1)
+    expect(qc.getDefaultOptions()).toBe(before)
+  })
+
+  it("keeps the QueryClient's own retry and queryFn defaults", () => {
+    const { client } = setup()
+    const retry = () => false
+    const qc = new QueryClient({ defaultOptions: { queries: { retry } } })
+    bindQueryClient(client, qc, { defaults: true })
+    expect(qc.getDefaultOptions().queries).toMatchObject({ retry, queryFn: expect.any(Function) })
+  })
+})
+
+describe('useBindQueryClient', () => {
+  function Bind({ auth }: { auth: AuthClient }) {
+    useBindQueryClient(auth)
+    return null
+  }
+
+  it('clears the cache on a user switch while mounted (under StrictMode)', async () => {
+    const { client, api, login } = setup()
+    serveOwnData(api)
+    login()
+    // The recipe without bindQueryClient: defaults given to the QueryClient, clearing by the hook.
+    const qc = (queryClient = new QueryClient({
+      defaultOptions: { queries: { queryFn: createQueryFn(client), retry: shouldRetry, retryDelay: 0 } },
+    }))
+    const renders = renderTodos(client, qc, <Bind auth={client} />)
+    await screen.findByText('owner:user-1')
+
+    act(() => loginAs(client, api, 'user-2'))
+
+    await screen.findByText('owner:user-2')
+    neverShowedForeignData(renders)
+  })
+
+  it('notices a logout that happened while nothing was bound', async () => {
+    const { client, login } = setup()
+    login()
+    const qc = newQueryClient()
+    const view = render(
+      <QueryClientProvider client={qc}>
+        <Bind auth={client} />
+      </QueryClientProvider>,
+    )
+    qc.setQueryData(['/api/me'], { owner: 'user-1' })
+    view.unmount()
+    await client.logout()
+
+    render(
+      <QueryClientProvider client={qc}>
+        <Bind auth={client} />
+      </QueryClientProvider>,
+    )
+
+    expect(qc.getQueryData(['/api/me'])).toBeUndefined()
+  })
+})
+
+describe('retry', () => {
+  it.each([
+    ['HTTP 401 after the refresh and replay', 401, 2],
+    ['HTTP 403', 403, 1],
+  ])('does not retry %s (network calls: %i)', async (_label, status, calls) => {
+    const { client, api, login } = setup()
+    login()
+    api.respond(() => json({ error: 'no' }, status))
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    renderTodos(client, queryClient)
+
+    await screen.findByText('status:error')
+
+    expect(api.fetch).toHaveBeenCalledTimes(calls)
+    expect(queryClient.getQueryState(KEY)).toMatchObject({ fetchFailureCount: 1, error: { name: 'HttpError', status } })
+  })
+
+  it('does not retry without a session, and never reaches the network', async () => {
+    const { client, api } = setup()
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    renderTodos(client, queryClient)
+
+    await screen.findByText('status:error')
+
+    expect(api.fetch).not.toHaveBeenCalled()
+    expect(queryClient.getQueryState(KEY)).toMatchObject({ fetchFailureCount: 1, error: { name: 'AuthError', code: 'unauthenticated' } })
+  })
+
+  it("keeps React Query's default of 3 retries for other failures", async () => {
+    const { client, api, login } = setup()
+    login()
+    api.respond(() => json({ error: 'down' }, 503))
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    renderTodos(client, queryClient)
+
+    await screen.findByText('status:error')
+
+    expect(api.fetch).toHaveBeenCalledTimes(4)
+    expect(queryClient.getQueryState(KEY)).toMatchObject({ fetchFailureCount: 4, error: { status: 503 } })
+  })
+
+  it('succeeds inside a query after a 401 → refresh → replay', async () => {
+    const { client, api, refresh, login } = setup()
+    serveOwnData(api)
+    login({ accepted: false })
+    bindQueryClient(client, newQueryClient(), { defaults: true })
+    renderTodos(client, queryClient)
+
+    await screen.findByText('owner:user-1')
+
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(api.fetch).toHaveBeenCalledTimes(2)
+  })
+})

@@ -1,3 +1,5 @@
+// @vitest-environment node
+// Node's native URL and fetch classes, as in a browser; jsdom's pure-JS URL would dominate the figure.
 // Per-request cost of client.fetch over the fetch it wraps, and refresh requests under a 401 burst.
 // Run: npx vitest bench --run bench/fetchOverhead.bench.ts
 import { bench, describe } from 'vitest'
@@ -32,6 +34,7 @@ function createClient(stub: ReturnType<typeof createStub>) {
   return createAuthClient({
     refresh: restRefresh({ url: 'http://localhost:3000/auth/refresh', fetch: stub.fetch }),
     fetch: stub.fetch,
+    allowedOrigins: ['http://localhost:3000'],
     storage: createMemoryStorage(),
     channel: null,
     locks: null,

@@ -1,51 +1,31 @@
 import { AuthError, classifyRefreshError } from './errors'
 import { createAuthFetch } from './fetch'
 import { defaultLocks, withLock } from './lock'
-import { backoffDelay, createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
+import { backoffDelay, createScheduler, defaultTimers, refreshLead, refreshTime, withTimeout } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
-import { createNonce, defaultChannel, openTabBus, type SessionUpdateReason, type TabBus, type TabMessage } from './tabs'
-import { createSession, isNewer, parseStoredSession, toStored, type JwtClaims, type Session, type TokenPair } from './tokens'
-import type { AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
+import { defaultChannel, type SessionUpdateReason } from './tabs'
+import { createTabSync } from './tabSync'
+import { createSession, isNewer, type JwtClaims, type Session } from './tokens'
+import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents } from './wakeEvents'
 
-export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
-  getSnapshot(): AuthState<TClaims>
-  subscribe(listener: () => void): () => void
-  /** Starts timers, listeners and the cross-tab channel. Ref-counted: pair every call with `stop()`. */
-  start(): void
-  stop(): void
-  /** Validates and stores a pair; throws `AuthError('invalid_token')` and changes nothing on bad input. */
-  login(tokens: TokenPair): void
-  /** Ends the session in every tab at once, then revokes it on the server (best effort). */
-  logout(options?: { everywhere?: boolean }): Promise<void>
-  /**
-   * Refreshes now; concurrent callers share one request. With `staleToken`, resolves at once when
-   * the session already moved past that token (another request refreshed it first).
-   */
-  refresh(options?: { staleToken?: string }): Promise<string>
-  /** A token valid now (refreshed first when expired or about to), or null without a session. */
-  getAccessToken(): Promise<string | null>
-  /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
-  fetch: typeof fetch
-  /** `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket). */
-  getAuthHeaders(): Promise<Record<string, string>>
-}
+export type { AuthClient } from './types'
 
+// After waiting for the refresh lock, how long to wait for the previous holder's broadcast.
 const SETTLE_AFTER_CONTENTION = 25
 
+/** The session engine: one per app, shared by React, the fetcher and whatever else needs a token. */
 export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   options: AuthClientOptions<TClaims>,
 ): AuthClient<TClaims> {
   const key = options.storageKey ?? 'jwt-session'
   const leadTime = options.refreshLeadTime ?? 60_000
   const refreshTimeout = options.refreshTimeout ?? 15_000
-  const handoffTimeout = options.handoffTimeout ?? 300
   const now = options.now ?? Date.now
   const timers = options.timers ?? defaultTimers
   const random = options.random ?? Math.random
   const channelFactory = options.channel === undefined ? defaultChannel : options.channel
   const locks = options.locks === undefined ? defaultLocks() : options.locks
-  const wakeEvents = options.wakeEvents ?? defaultWakeEvents
 
   // Events raised while restoring inside getSnapshot (a React render) wait for start(): an
   // onEvent that sets React state must not run during another component's render.
@@ -56,10 +36,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     key,
     storage: options.storage === undefined ? defaultStorage : options.storage,
     onUnavailable: () =>
-      emit({
-        type: 'storage_unavailable',
-        error: new AuthError('storage_unavailable', 'sessionStorage is unavailable; the session is kept in memory for this tab.'),
-      }),
+      emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'sessionStorage unavailable; session kept in memory.') }),
   })
   const scheduler = createScheduler(timers, now)
   const listeners = new Set<() => void>()
@@ -68,7 +45,6 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   let session: Session<TClaims> | null = null
   let restored = false
   let starts = 0
-  let bus: TabBus | null = null
   let stopWake: (() => void) | null = null
   // Bumped by every logout: a refresh that started before it must not store its result.
   let logouts = 0
@@ -82,21 +58,58 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   let retryAt: number | null = null
   // The server refused the refresh token while the access token was still valid: use it until it expires.
   let rejected: AuthError | null = null
-  let handoff: { nonce: string; startedAt: number; timer: unknown } | null = null
   let settleWaiter: (() => void) | null = null
+
+  const tabs = createTabSync<TClaims>(
+    {
+      async shareable() {
+        // Mid-refresh, hand over the rotated pair rather than the one about to be used up.
+        await inFlight?.catch(() => {})
+        return state.status === 'authenticated' && !rejected ? session : null
+      },
+      accepts(next, reason) {
+        if (loggedOut && !isNewer(next, loggedOut)) return false
+        if (session) return isNewer(next, session) // never step back to an older pair
+        // A refresh from a tab that had not yet heard of our logout must not log us back in.
+        return reason !== 'refresh'
+      },
+      adopt(next, from, waited) {
+        store.write(next)
+        show(next)
+        emit({ type: 'session_adopted', from, waited })
+      },
+      endFromOtherTab(reason) {
+        if (session || tabs.waiting || state.status !== 'unauthenticated') endSession(reason, false, null, true)
+      },
+      handoffTimedOut(waited) {
+        setState({ status: 'unauthenticated' })
+        emit({ type: 'handoff_timeout', waited })
+      },
+    },
+    timers,
+    now,
+    options.handoffTimeout ?? 300,
+  )
 
   function setState(patch: Partial<AuthState<TClaims>>): void {
     const next = { ...state, ...patch }
-    const keys = Object.keys(next) as (keyof AuthState<TClaims>)[]
-    if (keys.every((k) => next[k] === state[k])) return
+    if ((Object.keys(next) as (keyof AuthState)[]).every((k) => next[k] === state[k])) return
     state = next
     listeners.forEach((listener) => listener())
   }
 
-  function showSession(next: Session<TClaims>, error: AuthError | null = null): void {
+  /** Makes `next` the session of this tab and plans its refresh; a failure keeps it with `error`. */
+  function show(next: Session<TClaims>, error: AuthError | null = null): void {
+    if (!error) {
+      failedAttempts = 0
+      retryAt = null
+      rejected = null
+    }
     session = next
     seq = Math.max(seq, next.seq)
     setState({ status: 'authenticated', accessToken: next.accessToken, claims: next.claims, expiresAt: next.expiresAt, error })
+    settleWaiter?.()
+    schedule()
   }
 
   /** First read of storage, on the first getSnapshot or start: a plain read, safe during render. */
@@ -106,7 +119,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     deferring = true
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
-      showSession(stored)
+      show(stored)
       emit({ type: 'session_restored' })
     } else if (stored) {
       session = stored // expired: start() refreshes it at once; until then still initializing
@@ -118,25 +131,17 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   }
 
   function commit(next: Session<TClaims>, reason: SessionUpdateReason): void {
-    failedAttempts = 0
-    retryAt = null
-    rejected = null
     store.write(next)
-    showSession(next)
-    bus?.post({ v: 1, type: 'session-updated', reason, session: toStored(next) })
-    settleWaiter?.()
-    schedule()
+    show(next)
+    tabs.updated(next, reason)
   }
 
   function schedule(): void {
     if (starts === 0 || !session) return
-    if (rejected) {
-      scheduler.at(session.expiresAt, () => endSession('refresh_rejected', true, rejected))
-      return
-    }
-    const at = failedAttempts > 0 && retryAt !== null ? retryAt : refreshTime(session, leadTime, random)
+    if (rejected) return scheduler.at(session.expiresAt, () => endSession('refresh_rejected', true, rejected))
+    const at = retryAt ?? refreshTime(session, leadTime, random)
     scheduler.at(at, () => void refreshQuietly())
-    if (failedAttempts === 0) emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - now()) })
+    if (retryAt === null) emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - now()) })
   }
 
   function endSession(reason: LogoutReason, broadcast: boolean, error: AuthError | null = null, fromOtherTab = false): void {
@@ -144,7 +149,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     if (session && (!loggedOut || isNewer(session, loggedOut))) loggedOut = session
     inFlightAbort?.abort()
     scheduler.cancel()
-    finishHandoff()
+    tabs.endHandoff()
     const had = session !== null || state.status !== 'unauthenticated'
     session = null
     failedAttempts = 0
@@ -152,13 +157,13 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     rejected = null
     store.clear()
     setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, error })
-    if (broadcast) bus?.post({ v: 1, type: 'logout', reason })
+    if (broadcast) tabs.loggedOut(reason)
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
   }
 
   async function runRefresh(): Promise<Session<TClaims>> {
     const started = session
-    if (!started) throw new AuthError('unauthenticated', 'There is no session to refresh.')
+    if (!started) throw new AuthError('unauthenticated', 'No session to refresh.')
     const logoutMark = logouts
     const abort = new AbortController()
     inFlightAbort = abort
@@ -172,15 +177,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
           emit({ type: 'refresh_skipped', reason: 'rotated_by_other_tab' })
           return session
         }
-        const current = session
+        const { refreshToken, accessToken, claims } = session
         const pair = await withTimeout(
-          options.refresh({
-            refreshToken: current.refreshToken,
-            accessToken: current.accessToken,
-            claims: current.claims,
-            signal: abort.signal,
-          }),
-          abort,
+          options.refresh({ refreshToken, accessToken, claims, signal: abort.signal }),
+          refreshTimeout,
+          timers,
+          () => (abort.abort(), new AuthError('refresh_failed', `Refresh timed out after ${refreshTimeout} ms.`)),
         )
         if (logouts !== logoutMark) throw dropped()
         const next = createSession<TClaims>(pair, now(), seq + 1)
@@ -196,58 +198,42 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     }
   }
 
-  function withTimeout<T>(work: Promise<T>, abort: AbortController): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = timers.setTimeout(() => {
-        abort.abort()
-        reject(new AuthError('refresh_failed', `The refresh did not answer within ${refreshTimeout} ms.`))
-      }, refreshTimeout)
-      work.then(resolve, reject).finally(() => timers.clearTimeout(timer))
-    })
-  }
-
   function settle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = timers.setTimeout(done, SETTLE_AFTER_CONTENTION)
+      const timer = timers.setTimeout((settleWaiter = done), SETTLE_AFTER_CONTENTION)
       function done() {
         timers.clearTimeout(timer)
         settleWaiter = null
         resolve()
       }
-      settleWaiter = done
     })
   }
 
   function dropped(): AuthError {
-    return new AuthError('unauthenticated', 'The session ended while the refresh was running; its result was dropped.')
+    return new AuthError('unauthenticated', 'Logged out during the refresh; its result was dropped.')
   }
 
   function failRefresh(error: AuthError): AuthError {
     if (!session) return error
-    if (error.code === 'refresh_rejected') {
-      if (session.expiresAt > now()) {
-        rejected = error
-        setState({ error })
-        schedule()
-      } else {
-        endSession('refresh_rejected', true, error)
-      }
-      emit({ type: 'refresh_failed', error, retryIn: null })
-      return error
+    let retryIn: number | null = null
+    if (error.code !== 'refresh_rejected') {
+      retryIn = backoffDelay(++failedAttempts, random)
+      retryAt = now() + retryIn
+      // An expired token that cannot be refreshed yet still belongs to a session worth keeping.
+      show(session, error)
+    } else if (session.expiresAt > now()) {
+      rejected = error
+      setState({ error })
+      schedule()
+    } else {
+      endSession('refresh_rejected', true, error)
     }
-    failedAttempts++
-    const delay = backoffDelay(failedAttempts, random)
-    retryAt = now() + delay
-    // An expired token that cannot be refreshed yet still belongs to a session worth keeping.
-    showSession(session, error)
-    schedule()
-    emit({ type: 'refresh_failed', error, retryIn: delay })
+    emit({ type: 'refresh_failed', error, retryIn })
     return error
   }
 
   function refreshShared(): Promise<Session<TClaims>> {
-    if (!inFlight) inFlight = runRefresh().finally(() => (inFlight = null))
-    return inFlight
+    return (inFlight ??= runRefresh().finally(() => (inFlight = null)))
   }
 
   function refreshQuietly(): void {
@@ -255,77 +241,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     refreshShared().catch(() => {})
   }
 
-  function onWake(): void {
-    if (failedAttempts > 0 && !inFlight && session) refreshQuietly()
-    else scheduler.check()
-  }
-
-  // ---- cross-tab ----
-
-  function startHandoff(): void {
-    if (!bus?.connected) return setState({ status: 'unauthenticated' })
-    const nonce = createNonce()
-    const startedAt = now()
-    const timer = timers.setTimeout(() => {
-      finishHandoff()
-      setState({ status: 'unauthenticated' })
-      emit({ type: 'handoff_timeout', waited: now() - startedAt })
-    }, handoffTimeout)
-    handoff = { nonce, startedAt, timer }
-    bus.post({ v: 1, type: 'session-request', nonce })
-  }
-
-  function finishHandoff(): void {
-    if (handoff) timers.clearTimeout(handoff.timer)
-    handoff = null
-  }
-
-  function adopt(next: Session<TClaims>, from: 'handoff' | 'broadcast'): void {
-    const waited = handoff ? now() - handoff.startedAt : 0
-    finishHandoff()
-    failedAttempts = 0
-    retryAt = null
-    rejected = null
-    store.write(next)
-    showSession(next)
-    settleWaiter?.()
-    schedule()
-    emit({ type: 'session_adopted', from, waited })
-  }
-
-  async function answerSessionRequest(nonce: string): Promise<void> {
-    // Mid-refresh, hand over the rotated pair rather than the one about to be used up.
-    if (inFlight) await inFlight.catch(() => {})
-    if (session && state.status === 'authenticated' && !rejected) {
-      bus?.post({ v: 1, type: 'session-response', nonce, session: toStored(session) })
-    }
-  }
-
-  function onTabMessage(message: TabMessage): void {
-    switch (message.type) {
-      case 'session-request':
-        void answerSessionRequest(message.nonce)
-        return
-      case 'session-response': {
-        const next = handoff?.nonce === message.nonce ? parseStoredSession<TClaims>(message.session) : null
-        if (next && !session) adopt(next, 'handoff')
-        return
-      }
-      case 'session-updated': {
-        const next = parseStoredSession<TClaims>(message.session)
-        if (!next || (loggedOut && !isNewer(next, loggedOut))) return
-        if (session && !isNewer(next, session)) return // never step back to an older pair
-        // A refresh from a tab that had not yet heard of our logout must not log us back in.
-        if (!session && !handoff && message.reason !== 'login') return
-        adopt(next, handoff ? 'handoff' : 'broadcast')
-        return
-      }
-      case 'logout':
-        if (session || handoff || state.status !== 'unauthenticated') {
-          const reason = (['user', 'everywhere', 'refresh_rejected', 'expired'] as const).find((r) => r === message.reason)
-          endSession(reason ?? 'user', false, null, true)
-        }
-    }
+  /** Resolves when a new tab's wait for another tab's session is over, either way. */
+  function handoffSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => state.status !== 'initializing' && (listeners.delete(check), resolve())
+      listeners.add(check)
+    })
   }
 
   const client: AuthClient<TClaims> = {
@@ -341,26 +262,27 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       if (starts++ > 0) return
       restore()
       deferred.splice(0).forEach(emit)
-      bus = openTabBus(channelFactory, `jwt-session:${key}`, onTabMessage)
-      stopWake = wakeEvents(onWake)
+      tabs.open(channelFactory, `jwt-session:${key}`)
+      stopWake = (options.wakeEvents ?? defaultWakeEvents)(() => {
+        if (retryAt !== null && !inFlight && session) refreshQuietly()
+        else scheduler.check()
+      })
       if (session && session.expiresAt <= now()) refreshQuietly()
       else if (session) schedule()
-      else if (state.status === 'initializing') startHandoff()
+      else if (state.status === 'initializing' && !tabs.requestSession()) setState({ status: 'unauthenticated' })
     },
     stop() {
       if (starts === 0 || --starts > 0) return
       scheduler.cancel()
-      finishHandoff()
+      tabs.close()
       settleWaiter?.()
       stopWake?.()
       stopWake = null
-      bus?.close()
-      bus = null
     },
     login(tokens) {
       const next = createSession<TClaims>(tokens, now(), seq + 1)
       restored = true
-      finishHandoff()
+      tabs.endHandoff()
       commit(next, 'login')
       emit({ type: 'logged_in' })
     },
@@ -371,7 +293,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       try {
         await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
       } catch (cause) {
-        emit({ type: 'revoke_failed', error: new AuthError('revoke_failed', 'The server-side logout failed.', { cause }) })
+        emit({ type: 'revoke_failed', error: new AuthError('revoke_failed', 'Server-side logout failed.', { cause }) })
       }
     },
     async refresh({ staleToken } = {}) {
@@ -381,14 +303,15 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     },
     async getAccessToken() {
       restore()
-      if (handoff) await handoffSettled()
+      if (tabs.waiting) await handoffSettled()
       if (!session) return null
-      if (rejected) return session.expiresAt > now() ? session.accessToken : null
+      const valid = session.expiresAt > now()
+      if (rejected) return valid ? session.accessToken : null
       if (now() < session.expiresAt - refreshLead(session, leadTime)) return session.accessToken
-      const backingOff = retryAt !== null && now() < retryAt && !inFlight
-      if (backingOff) {
-        if (session.expiresAt > now()) return session.accessToken
-        throw state.error ?? new AuthError('refresh_failed', 'The session could not be refreshed yet.')
+      // Backing off after a transient failure: no new request until the next step is due.
+      if (retryAt !== null && now() < retryAt && !inFlight) {
+        if (valid) return session.accessToken
+        throw state.error
       }
       try {
         return (await refreshShared()).accessToken
@@ -401,21 +324,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
   }
-  const authFetch = createAuthFetch(client, options) // reads allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors
+  // Reads allowedOrigins, fetch, credentials, excludeUrls and graphqlErrors from the options.
+  const authFetch = createAuthFetch(client, options)
   return client
-
-  /** Resolves when a new tab's wait for another tab's session is over, either way. */
-  function handoffSettled(): Promise<void> {
-    return new Promise((resolve) => {
-      const unsubscribe = () => void listeners.delete(check)
-      const check = () => {
-        if (state.status !== 'initializing') {
-          unsubscribe()
-          resolve()
-        }
-      }
-      listeners.add(check)
-      check()
-    })
-  }
 }

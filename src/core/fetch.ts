@@ -4,8 +4,7 @@ import { AuthError } from './errors'
 export interface TokenSource {
   getAccessToken(): Promise<string | null>
   refresh(options: { staleToken: string }): Promise<string>
-  /** When present, a 401 after the server already refused the refresh token asks it no second time. */
-  getSnapshot?(): { error: AuthError | null }
+  getSnapshot(): { error: AuthError | null }
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
@@ -18,8 +17,7 @@ export interface AuthFetchOptions {
   credentials?: RequestCredentials
   /**
    * Requests sent as they are: no token, no 401 → refresh → replay (the refresh endpoint, for one).
-   * A string matches that URL's origin and path (relative strings resolve against the page);
-   * a RegExp is tested against the full URL.
+   * A string matches that URL's origin and path; a RegExp is tested against the full URL.
    */
   excludeUrls?: (string | RegExp)[]
   /**
@@ -32,221 +30,113 @@ export interface AuthFetchOptions {
 
 export const GRAPHQL_AUTH_ERROR_CODES: readonly string[] = ['invalid-jwt', 'invalid-headers']
 
-export interface AuthFetch {
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
-  getAuthHeaders(): Promise<Record<string, string>>
-}
-
-/** Where a request goes: a parsed URL, or the same two fields found without parsing. */
-type Target = Pick<URL, 'href' | 'origin'>
-
-const SLASH = 47
-const PARSER_SENSITIVE = /[\t\n\r\\]/
-
-/** One request ready to go out, and once more with a fresh token. */
-interface Prepared {
-  send(token: string): Promise<Response>
-  replay(token: string): Promise<Response>
-  /** Frees the copy of a streamed body kept for the replay. */
-  discard(): void
-}
-
 /**
  * `fetch` with the session's Bearer token for allowed origins. A 401 refreshes once (sharing the
  * client's in-flight refresh) and replays the request once; a second 401 goes to the caller.
  */
-export function createAuthFetch(source: TokenSource, options: AuthFetchOptions = {}): AuthFetch {
+export function createAuthFetch(source: TokenSource, options: AuthFetchOptions = {}) {
   const base = (input: RequestInfo | URL, init?: RequestInit) => (options.fetch ?? fetch)(input, init)
-  const defaultCredentials = options.credentials ?? 'include'
-  const graphqlCodes = options.graphqlErrors
-    ? new Set(options.graphqlErrors === true ? GRAPHQL_AUTH_ERROR_CODES : options.graphqlErrors)
-    : null
-  // Resolved on first use: `location` is only read when a request is made, never at import.
-  let origins: Set<string> | null = null
-  let pageOrigin: string | undefined
-  let excluded: ((url: URL) => boolean)[] | null = null
+  const codes = options.graphqlErrors === true ? GRAPHQL_AUTH_ERROR_CODES : options.graphqlErrors || null
+  // Read on first use, never at import: there may be no `location` yet (or ever, outside a page).
+  let origins: string[] | undefined
 
-  function allowedOrigins(): Set<string> {
-    origins ??= new Set(
-      options.allowedOrigins
-        ? options.allowedOrigins.map((origin) => new URL(origin).origin)
-        : typeof location === 'undefined'
-          ? []
-          : [location.origin],
-    )
-    return origins
-  }
-
-  /** Where a request goes. The common shapes are recognised without a full URL parse: the hot path. */
-  function locate(raw: string): Target {
-    // Tabs, newlines and backslashes change what the URL parser reads ('/\t/evil.test' is
-    // protocol-relative): a URL holding any of them always takes the full parse.
-    if (!PARSER_SENSITIVE.test(raw)) {
-      if (raw.charCodeAt(0) === SLASH && raw.charCodeAt(1) !== SLASH && typeof location !== 'undefined') {
-        pageOrigin ??= location.origin
-        if (pageOrigin !== 'null') return { href: pageOrigin + raw, origin: pageOrigin }
-      }
-      for (const origin of allowedOrigins()) {
-        if (raw.startsWith(origin) && raw.charCodeAt(origin.length) === SLASH) return { href: raw, origin }
-      }
-    }
-    return resolveUrl(raw)
-  }
-
-  function isExcluded(target: Target): boolean {
-    excluded ??= (options.excludeUrls ?? []).map((entry) => {
-      if (entry instanceof RegExp) return (candidate: URL) => entry.test(candidate.href)
-      const match = resolveUrl(entry)
-      return (candidate: URL) => candidate.origin === match.origin && candidate.pathname === match.pathname
+  function isExcluded(url: URL): boolean {
+    return (options.excludeUrls ?? []).some((entry) => {
+      if (entry instanceof RegExp) return entry.test(url.href)
+      const match = toUrl(entry)
+      return match.origin === url.origin && match.pathname === url.pathname
     })
-    if (excluded.length === 0) return false
-    const url = target instanceof URL ? target : new URL(target.href)
-    return excluded.some((matches) => matches(url))
   }
 
   async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const target = typeof input === 'string' ? locate(input) : input instanceof URL ? input : locate(input.url)
-    if (!allowedOrigins().has(target.origin)) return base(input, init)
-    const request = typeof input === 'string' || input instanceof URL ? null : input
+    const request = input instanceof Request ? input : null
+    const url = toUrl(request ? request.url : (input as string | URL))
+    origins ??= options.allowedOrigins?.map((origin) => toUrl(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
+    if (!origins.includes(url.origin)) return base(input, init)
     // A Request always has `credentials`; only its default ('same-origin') yields to ours.
     const credentials =
-      init?.credentials ?? (request && request.credentials !== 'same-origin' ? request.credentials : defaultCredentials)
-    if (isExcluded(target)) return base(request ?? target.href, { ...init, credentials })
+      init?.credentials ?? (request && request.credentials !== 'same-origin' ? request.credentials : options.credentials ?? 'include')
+    if (isExcluded(url)) return base(input, { ...init, credentials })
 
     const signal = init?.signal ?? request?.signal
     const token = await untilAborted(source.getAccessToken(), signal)
-    if (token === null) throw new AuthError('unauthenticated', 'There is no session to authenticate this request.')
-    // Prepared before the first send: a streamed body can be read only once.
-    const prepared = request ? prepareRequest(request, init, credentials) : prepareInit(target.href, init, credentials)
+    if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate the request.')
+    // A streamed body can be read only once: keep a second copy for the replay.
+    let body = init?.body
+    let spare: ReadableStream | null | undefined
+    if (body instanceof ReadableStream) [body, spare] = body.tee()
+    const original = request && (init ? new Request(request, init) : request)
+    const copy = original?.body ? original.clone() : original
+    const send = (token: string, from: Request | null, payload?: BodyInit | null) =>
+      from
+        ? base(new Request(from, { credentials, headers: withBearer(from.headers, token) }))
+        : // Object.assign, not a spread: the spread measured ~1 µs slower per request in V8.
+          base(url.href, Object.assign({}, init, { body: payload, credentials, headers: withBearer(init?.headers, token) }))
+
     let response: Response
     try {
-      response = await prepared.send(token)
-    } catch (error) {
-      prepared.discard()
-      throw error
-    }
-    // `&&` keeps the common path free of any extra await when the GraphQL check is off.
-    if (response.status !== 401 && !(graphqlCodes && (await isGraphqlAuthError(response, graphqlCodes)))) {
-      prepared.discard()
-      return response
-    }
-    void response.body?.cancel().catch(noop)
-    let fresh: string
-    try {
-      const refused = source.getSnapshot?.().error
-      if (refused?.code === 'refresh_rejected') throw refused
-      // The caller's signal stops its own wait, never the refresh other requests share.
-      fresh = await untilAborted(source.refresh({ staleToken: token }), signal)
-    } catch (error) {
-      prepared.discard()
-      throw error
-    }
-    return prepared.replay(fresh)
-  }
-
-  function prepareInit(href: string, init: RequestInit | undefined, credentials: RequestCredentials): Prepared {
-    let body = init?.body
-    let spare: ReadableStream | null = null
-    if (typeof body === 'object' && body !== null && typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
-      [body, spare] = body.tee()
-    }
-    const go = (token: string, payload: BodyInit | null | undefined) => {
-      // Assigned rather than spread: `{ ...init, … }` measured about 2 µs slower per request in V8.
-      const sent: RequestInit = Object.assign({}, init)
-      sent.credentials = credentials
-      sent.headers = withBearer(init?.headers, token)
-      if (payload !== undefined) sent.body = payload
-      return base(href, sent)
-    }
-    return {
-      send: (token) => go(token, body),
-      replay: (token) => go(token, spare ?? body),
-      discard: () => void spare?.cancel().catch(noop),
-    }
-  }
-
-  function prepareRequest(input: Request, init: RequestInit | undefined, credentials: RequestCredentials): Prepared {
-    const request = init ? new Request(input, init) : input
-    // `clone()` tees the body; building a new Request from `request` then uses up only one branch.
-    const spare = request.body ? request.clone() : null
-    const go = (from: Request, token: string) =>
-      base(new Request(from, { credentials, headers: withBearer(from.headers, token) }))
-    return {
-      send: (token) => go(request, token),
-      replay: (token) => go(spare ?? request, token),
-      discard: () => void spare?.body?.cancel().catch(noop),
+      response = await send(token, original, body)
+      if (response.status !== 401 && !(codes && (await isGraphqlAuthError(response, codes)))) return response
+      void response.body?.cancel().catch(() => {})
+      const { error } = source.getSnapshot()
+      // The server already refused the refresh token: asking again cannot help.
+      if (error?.code === 'refresh_rejected') throw error
+      // The caller's signal stops its own wait, never the refresh that other requests share.
+      const fresh = await untilAborted(source.refresh({ staleToken: token }), signal)
+      return await send(fresh, copy, spare ?? body)
+    } finally {
+      void spare?.cancel().catch(() => {})
+      if (copy !== original) void copy?.body?.cancel().catch(() => {})
     }
   }
 
   async function getAuthHeaders(): Promise<Record<string, string>> {
     const token = await source.getAccessToken()
-    if (token === null) throw new AuthError('unauthenticated', 'There is no session to authenticate with.')
+    if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate with.')
     return { Authorization: `Bearer ${token}` }
   }
 
   return { fetch: authFetch, getAuthHeaders }
 }
 
-function resolveUrl(raw: string): URL {
-  try {
-    return new URL(raw, typeof location === 'undefined' ? undefined : location.href)
-  } catch {
-    throw new TypeError(
-      typeof location === 'undefined'
-        ? `client.fetch needs an absolute URL outside the browser (there is no page location to resolve "${raw}" against).`
-        : `client.fetch could not parse the URL "${raw}".`,
-    )
+function toUrl(input: string | URL): URL {
+  const page = typeof location === 'undefined' ? undefined : location.href
+  if (!page && typeof input === 'string' && !/^[a-z][a-z\d+.-]*:/i.test(input)) {
+    throw new TypeError('client.fetch needs an absolute URL outside the browser (no page location to resolve against).')
   }
+  return new URL(input, page)
 }
 
 function withBearer(headers: HeadersInit | undefined, token: string): HeadersInit {
-  const value = `Bearer ${token}`
-  if (!headers) return { Authorization: value }
-  // A plain object is copied rather than turned into Headers: cheaper, and what most callers pass.
-  if (Object.getPrototypeOf(headers) === Object.prototype) {
+  const bearer = `Bearer ${token}`
+  // Plain objects (what most callers pass) are copied: far cheaper than building a Headers.
+  if (!headers || Object.getPrototypeOf(headers) === Object.prototype) {
     const copy: Record<string, string> = {}
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() !== 'authorization') copy[name] = (headers as Record<string, string>)[name]!
-    }
-    copy.Authorization = value
-    return copy
+    for (const name in headers) if (!/^authorization$/i.test(name)) copy[name] = (headers as Record<string, string>)[name]!
+    return Object.assign(copy, { Authorization: bearer })
   }
   const copy = new Headers(headers)
-  copy.set('Authorization', value)
+  copy.set('Authorization', bearer)
   return copy
 }
 
 /** Hasura and others answer an auth failure with 200 and `errors[].extensions.code`. */
-async function isGraphqlAuthError(response: Response, codes: Set<string>): Promise<boolean> {
-  if (!response.ok || !/[/+]json\b/i.test(response.headers.get('content-type') ?? '')) return false
-  try {
-    const body: unknown = await response.clone().json()
-    const errors = typeof body === 'object' && body !== null ? (body as { errors?: unknown }).errors : undefined
-    return (
-      Array.isArray(errors) &&
-      errors.some((error) => {
-        const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code
-        return typeof code === 'string' && codes.has(code)
-      })
-    )
-  } catch {
-    return false
-  }
+async function isGraphqlAuthError(response: Response, codes: readonly string[]): Promise<boolean> {
+  if (!response.ok || !/json/i.test(response.headers.get('content-type') ?? '')) return false
+  const body = await response
+    .clone()
+    .json()
+    .catch(() => null)
+  return Array.isArray(body?.errors) && body.errors.some((e: { extensions?: { code?: unknown } }) => codes.includes(e?.extensions?.code as string))
 }
 
 /** Settles with `work`, or rejects with the abort reason as soon as `signal` aborts. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return work
-  if (signal.aborted) return Promise.reject(abortReason(signal))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal))
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
-}
-
-function noop(): void {}

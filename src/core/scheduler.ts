@@ -92,3 +92,11 @@ export function backoffDelay(attempt: number, random: () => number): number {
   const step = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** Math.min(attempt - 1, 16))
   return step / 2 + random() * (step / 2)
 }
+
+/** Settles with `work`, or calls `onTimeout` and rejects with what it returns after `ms`. */
+export function withTimeout<T>(work: Promise<T>, ms: number, timers: Timers, onTimeout: () => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = timers.setTimeout(() => reject(onTimeout()), ms)
+    work.then(resolve, reject).finally(() => timers.clearTimeout(timer))
+  })
+}

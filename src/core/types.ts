@@ -88,3 +88,26 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   /** Where the client hears that the page woke up. Default: visibilitychange, online, pageshow. */
   wakeEvents?: WakeEvents
 }
+
+export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
+  getSnapshot(): AuthState<TClaims>
+  subscribe(listener: () => void): () => void
+  /** Starts timers, listeners and the cross-tab channel. Ref-counted: pair every call with `stop()`. */
+  start(): void
+  stop(): void
+  /** Validates and stores a pair; throws `AuthError('invalid_token')` and changes nothing on bad input. */
+  login(tokens: TokenPair): void
+  /** Ends the session in every tab at once, then revokes it on the server (best effort). */
+  logout(options?: { everywhere?: boolean }): Promise<void>
+  /**
+   * Refreshes now; concurrent callers share one request. With `staleToken`, resolves at once when
+   * the session already moved past that token (another request refreshed it first).
+   */
+  refresh(options?: { staleToken?: string }): Promise<string>
+  /** A token valid now (refreshed first when expired or about to), or null without a session. */
+  getAccessToken(): Promise<string | null>
+  /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
+  fetch: typeof fetch
+  /** `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket). */
+  getAuthHeaders(): Promise<Record<string, string>>
+}

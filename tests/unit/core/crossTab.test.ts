@@ -55,6 +55,19 @@ describe('handoff', () => {
     expect(events[1]).toContainEqual({ type: 'session_adopted', from: 'handoff', waited: 0 })
   })
 
+  it('makes getAccessToken in a new tab wait for the handoff instead of answering null', async () => {
+    const server = rotatingServer()
+    const { tabs, open } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    const pending = open().getAccessToken()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(await pending).toBe(tabs[0]!.getSnapshot().accessToken)
+    const lone = openTabs(1, server.refresh).tabs[0]!.getAccessToken()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(await lone).toBeNull()
+    expect(server.refresh).not.toHaveBeenCalled()
+  })
+
   it('settles a lone new tab as unauthenticated after handoffTimeout', async () => {
     const server = rotatingServer()
     const { tabs } = openTabs(1, server.refresh)

@@ -60,18 +60,27 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   let rejected: AuthError | null = null
   let settleWaiter: (() => void) | null = null
 
+  const handoffTimeout = options.handoffTimeout ?? 300
+  // Whether this tab has seen a session end (its own logout or another tab's).
+  let sawLogout = false
   const tabs = createTabSync<TClaims>(
     {
       async shareable() {
-        // Mid-refresh, hand over the rotated pair rather than the one about to be used up.
-        await inFlight?.catch(() => {})
+        // Mid-refresh, prefer the rotated pair, but answer before the new tab gives up: its lock
+        // and the coming broadcast keep it from using the old pair's refresh token.
+        const refreshing = inFlight
+        if (refreshing) await new Promise<void>((resolve) => {
+          const timer = timers.setTimeout(resolve, handoffTimeout / 2)
+          void refreshing.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
+        })
         return state.status === 'authenticated' && !rejected ? session : null
       },
       accepts(next, reason) {
         if (loggedOut && !isNewer(next, loggedOut)) return false
         if (session) return isNewer(next, session) // never step back to an older pair
-        // A refresh from a tab that had not yet heard of our logout must not log us back in.
-        return reason !== 'refresh'
+        // A refresh from a tab that had not yet heard of a logout must not log this tab back in;
+        // a tab that never saw a session end takes it (it gave up on a handoff too early).
+        return reason !== 'refresh' || !sawLogout
       },
       adopt(next, from, waited) {
         store.write(next)
@@ -79,6 +88,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
         emit({ type: 'session_adopted', from, waited })
       },
       endFromOtherTab(reason) {
+        sawLogout = true
         if (session || tabs.waiting || state.status !== 'unauthenticated') endSession(reason, false, null, true)
       },
       handoffTimedOut(waited) {
@@ -88,7 +98,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     },
     timers,
     now,
-    options.handoffTimeout ?? 300,
+    handoffTimeout,
   )
 
   function setState(patch: Partial<AuthState<TClaims>>): void {
@@ -146,6 +156,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
 
   function endSession(reason: LogoutReason, broadcast: boolean, error: AuthError | null = null, fromOtherTab = false): void {
     logouts++
+    sawLogout = true
     if (session && (!loggedOut || isNewer(session, loggedOut))) loggedOut = session
     inFlightAbort?.abort()
     scheduler.cancel()

@@ -32,6 +32,7 @@ export interface Session<TClaims extends JwtClaims = JwtClaims> {
 
 // Skew is only trusted within this bound; beyond it `iat` is more likely wrong than the clock.
 const MAX_SKEW = 24 * 60 * 60 * 1000
+const MIN_SKEW = 2_000
 
 export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims {
   let claims: Partial<JwtClaims> | null = null
@@ -62,7 +63,9 @@ export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: n
     throw new AuthError('invalid_token', 'Refresh token must be a non-empty string.')
   }
   const measured = claims.iat === undefined ? 0 : claims.iat * 1000 - now
-  const skew = Math.abs(measured) <= MAX_SKEW ? measured : 0
+  // `iat` has whole seconds and the answer took a while to arrive: below MIN_SKEW the measurement
+  // is noise, and trusting it would move `exp` up to a second later than the server's.
+  const skew = Math.abs(measured) >= MIN_SKEW && Math.abs(measured) <= MAX_SKEW ? measured : 0
   const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now, seq })
   if (session.expiresAt <= now) {
     throw invalid('has expired')

@@ -55,6 +55,45 @@ describe('handoff', () => {
     expect(events[1]).toContainEqual({ type: 'session_adopted', from: 'handoff', waited: 0 })
   })
 
+  it('answers a new tab within its handoff timeout during a slow refresh, then upgrades it', async () => {
+    const server = rotatingServer()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { tabs, open } = openTabs(1, slow)
+    tabs[0]!.login(server.loginPair())
+    const before = tabs[0]!.getSnapshot().accessToken
+    const refreshing = tabs[0]!.refresh()
+    const b = open()
+    await vi.advanceTimersByTimeAsync(150)
+    expect(b.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: before })
+    await vi.advanceTimersByTimeAsync(5_000)
+    release()
+    await refreshing
+    await vi.advanceTimersByTimeAsync(0)
+    expect(b.getSnapshot().accessToken).toBe(tabs[0]!.getSnapshot().accessToken)
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+  })
+
+  it('takes a refresh broadcast in a tab that gave up waiting, but not after it saw a logout', async () => {
+    for (const heardLogout of [false, true]) {
+      const server = rotatingServer()
+      const harness = createTabHarness()
+      const tab = () => createAuthClient({ refresh: server.refresh, ...harness.tab(), wakeEvents: () => () => {} })
+      const quiet = tab() // holds the session but is not started, so it answers no handoff
+      quiet.login(server.loginPair())
+      const late = tab()
+      late.start()
+      await vi.advanceTimersByTimeAsync(300)
+      expect(late.getSnapshot().status).toBe('unauthenticated')
+      if (heardLogout) harness.inject('jwt-session:jwt-session', { v: 1, type: 'logout', reason: 'user' })
+      quiet.start()
+      await quiet.refresh()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(late.getSnapshot().status).toBe(heardLogout ? 'unauthenticated' : 'authenticated')
+    }
+  })
+
   it('makes getAccessToken in a new tab wait for the handoff instead of answering null', async () => {
     const server = rotatingServer()
     const { tabs, open } = openTabs(1, server.refresh)

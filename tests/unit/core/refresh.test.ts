@@ -61,8 +61,9 @@ describe('silent refresh timing', () => {
     await vi.advanceTimersByTimeAsync(2_000)
     expect(refresh).toHaveBeenCalledTimes(1)
     await vi.advanceTimersByTimeAsync(60_000)
-    // Lead clamped to a third of the life (3.3 s) plus half-jitter: one refresh per 5.83 s over 67 s.
-    expect(refresh).toHaveBeenCalledTimes(11)
+    // Lead clamped to a third of the life (3.3 s) plus half-jitter: 5.83 s after `iat`, which is
+    // the issuing second rounded down; over 67 s that is 13 refreshes, never a loop.
+    expect(refresh).toHaveBeenCalledTimes(13)
     client.stop()
   })
 
@@ -108,6 +109,15 @@ describe('silent refresh timing', () => {
     await vi.advanceTimersByTimeAsync(100_000 - 1)
     expect(refresh).toHaveBeenCalledTimes(1)
     client.stop()
+  })
+
+  it('ignores the sub-second noise of iat, so exp is never pushed later than the server says', () => {
+    const { client, tokens } = setup()
+    const pair = tokens(900) // iat = the current second, exp = iat + 900
+    vi.setSystemTime(Date.now() + 800) // the answer arrived 0.8 s into that second
+    client.login(pair)
+    const { exp } = JSON.parse(atob(pair.accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
+    expect(client.getSnapshot().expiresAt).toBe(exp * 1000)
   })
 })
 

@@ -1,0 +1,212 @@
+// Real-browser harness: Debian's Chromium through playwright-core, the reference auth server over
+// HTTP on 127.0.0.1, and a test page (page/main.ts, bundled with Vite at start) whose tabs each run
+// a real client from src/core. Tabs are pages of one browser context, so BroadcastChannel and
+// navigator.locks connect them exactly as they connect tabs of one browser.
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { serveHandler } from '../../src/testing/nodeHttp'
+import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
+import type { PageSnapshot } from './page/api'
+import { bundlePage, staticFiles } from './pageServer'
+import { POLL, waitForToken } from './waits'
+import { installWriteRecorder, RECORDER_BINDING, type RecordedWrite } from './writeRecorder'
+
+export * from './waits'
+export type { RecordedWrite } from './writeRecorder'
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.CHROMIUM_PATH
+  if (configured) {
+    if (existsSync(configured)) return configured
+    throw new Error(`CHROMIUM_PATH is set to ${configured}, but there is no file there. Fix the path, or unset it and run \`apt-get install chromium\`.`)
+  }
+  const found = CHROMIUM_CANDIDATES.find((path) => existsSync(path))
+  if (found) return found
+  throw new Error(
+    `The e2e tests need Chromium and found none at ${CHROMIUM_CANDIDATES.join(', ')}. ` +
+      'Install it with `apt-get install chromium`, or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+  )
+}
+
+/** One /auth/refresh request as the server saw it; `tab` comes from the page's x-e2e-tab header. */
+export interface RefreshRecord {
+  tab: string | null
+  at: number
+  /** The browser dropped the connection before the answer (a closed tab). */
+  aborted: boolean
+  status: number | null
+}
+
+export interface HarnessOptions {
+  /** Access-token lifetime in seconds. */
+  accessTokenTtl?: number
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>
+
+export async function startHarness({ accessTokenTtl = 6 }: HarnessOptions = {}) {
+  const executablePath = findChromium()
+  const assets = await bundlePage()
+
+  const auth = createAuthServer({ accessTokenTtl, refreshGraceWindow: 0, exposeControl: true, passwordIterations: 500 })
+  const refreshLog: RefreshRecord[] = []
+  /** Every access and refresh token seen during the run: issued by the server or found in a tab. */
+  const tokens = new Set<string>()
+  const writes: RecordedWrite[] = []
+
+  const keepTokens = (body: unknown) => {
+    if (typeof body !== 'object' || body === null) return
+    for (const key of ['accessToken', 'refreshToken']) {
+      const value = (body as Record<string, unknown>)[key]
+      if (typeof value === 'string' && value !== '') tokens.add(value)
+    }
+  }
+
+  async function handler(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url)
+    const entry: RefreshRecord | null =
+      pathname === '/auth/refresh' ? { tab: request.headers.get('x-e2e-tab'), at: Date.now(), aborted: false, status: null } : null
+    if (entry) {
+      refreshLog.push(entry)
+      request.signal.addEventListener('abort', () => (entry.aborted = true), { once: true })
+    }
+    const response = await auth.handler(request)
+    if (entry) entry.status = response.status
+    if ((pathname === '/auth/login' || pathname === '/auth/refresh') && response.ok) keepTokens(await response.clone().json())
+    return response
+  }
+
+  const served = await serveHandler(handler, { host: '127.0.0.1', port: 0, fallback: staticFiles(assets) })
+  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true })
+  const contexts = new Set<BrowserContext>()
+
+  async function control<T = unknown>(path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${served.url}/__control/${path}`, {
+      method: path === 'counters' || path === 'pending-refreshes' ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!response.ok) throw new Error(`/__control/${path} answered HTTP ${response.status}`)
+    return (await response.json()) as T
+  }
+
+  /** A fresh browser profile's worth of tabs, with every storage write recorded. */
+  async function newContext(): Promise<BrowserContext> {
+    const context = await browser.newContext({ baseURL: served.url })
+    contexts.add(context)
+    await context.exposeBinding(RECORDER_BINDING, (_source, kind: RecordedWrite['kind'], value: string) => {
+      writes.push({ kind, value })
+    })
+    await context.addInitScript(installWriteRecorder)
+    return context
+  }
+
+  /** Opens a tab of `context` on the test page and waits for its client to exist. */
+  async function openTab(context: BrowserContext, tab: string, query: Record<string, string> = {}): Promise<Page> {
+    const page = await context.newPage()
+    await page.goto(`/?${new URLSearchParams({ tab, ...query })}`)
+    await page.waitForFunction(() => window.e2e !== undefined, undefined, { polling: POLL })
+    return page
+  }
+
+  /** Opens `count` tabs named `${prefix}0`, `${prefix}1`, … one after another. */
+  async function openTabs(context: BrowserContext, count: number, prefix = 't', query: Record<string, string> = {}): Promise<Page[]> {
+    const pages: Page[] = []
+    for (let i = 0; i < count; i++) pages.push(await openTab(context, `${prefix}${i}`, query))
+    return pages
+  }
+
+  /** Keeps every token a tab holds or received; call before closing the tab. */
+  async function harvest(pages: Page[]): Promise<void> {
+    for (const page of pages) {
+      if (page.isClosed()) continue
+      const { snapshot, received, swept } = await page.evaluate(async () => ({
+        snapshot: window.e2e.snapshot(),
+        received: window.e2e.receivedTokens(),
+        // What the recorder cannot see being written (plain property writes, cookies set by script
+        // some other way): read back whatever is there now.
+        swept: [
+          ...Object.entries(localStorage).map(([k, v]) => `localStorage ${k}=${v}`),
+          `cookie ${document.cookie}`,
+          ...(await indexedDB.databases()).map((db) => `indexedDB ${db.name}`),
+        ],
+      }))
+      keepSnapshot(snapshot)
+      received.forEach((token) => tokens.add(token))
+      swept.forEach((value) => writes.push({ kind: 'sweep', value }))
+    }
+  }
+
+  function keepSnapshot(snapshot: PageSnapshot): PageSnapshot {
+    if (snapshot.accessToken) tokens.add(snapshot.accessToken)
+    if (snapshot.storedRefreshToken) tokens.add(snapshot.storedRefreshToken)
+    return snapshot
+  }
+
+  async function closeContext(context: BrowserContext): Promise<void> {
+    if (!contexts.has(context)) return
+    await harvest(context.pages())
+    contexts.delete(context)
+    await context.close()
+  }
+
+  return {
+    url: served.url,
+    browser,
+    server: auth,
+    refreshLog,
+    tokens,
+    writes,
+    control,
+    counters: () => control<AuthServerCounters>('counters'),
+    async pendingRefreshes(): Promise<number> {
+      return (await control<{ pending: number }>('pending-refreshes')).pending
+    },
+    newContext,
+    openTab,
+    openTabs,
+    harvest,
+    /** Harvests the tab's tokens, then closes it the way a user closes a tab. */
+    async closeTab(page: Page): Promise<void> {
+      await harvest([page])
+      await page.close()
+    },
+    async snapshot(page: Page): Promise<PageSnapshot> {
+      return keepSnapshot(await page.evaluate(() => window.e2e.snapshot()))
+    },
+    closeContext,
+    /** Closes every context still open (after each test). */
+    async closeContexts(): Promise<void> {
+      for (const context of [...contexts]) await closeContext(context)
+    },
+    /**
+     * Zeroes the server counters, opens a fresh profile with `count` tabs and logs in from the
+     * first; resolves once every tab holds the login token.
+     */
+    async loggedInTabs(count: number, query: Record<string, string> = {}) {
+      await control('reset-counters')
+      const context = await newContext()
+      const tabs = await openTabs(context, count, 't', query)
+      const pair = await tabs[0]!.evaluate(() => window.e2e.login())
+      for (const tab of tabs) await waitForToken(tab, pair.accessToken)
+      return { context, tabs, ...pair }
+    },
+    async close(): Promise<void> {
+      for (const context of [...contexts]) await closeContext(context).catch(() => {})
+      await browser.close()
+      await served.close()
+    },
+  }
+}

@@ -1,0 +1,58 @@
+// The contract between the e2e test page (main.ts, bundled for Chromium) and the tests that drive
+// it through `page.evaluate(() => window.e2e.…)`.
+
+/** One line of a tab's log. `t` is epoch ms (`performance.timeOrigin + performance.now()`). */
+export interface PageLogEntry {
+  t: number
+  /** An AuthEvent type, or a page-level entry: `state`, `refresh_request`, `refresh_response`, `logout_called`. */
+  type: string
+  status?: string
+  /** On `state` entries: the access token the tab now shows. Test-page memory only. */
+  token?: string | null
+  from?: string
+  reason?: string
+  fromOtherTab?: boolean
+  waited?: number
+  retryIn?: number | null
+  /** An AuthError's code and HTTP status, for events that carry an error. */
+  code?: string
+  httpStatus?: number
+}
+
+export interface PageSnapshot {
+  tab: string
+  status: string
+  accessToken: string | null
+  errorCode: string | null
+  /** Every key and value in this tab's sessionStorage, read directly. */
+  sessionStorage: Record<string, string>
+  /** The refresh token in the stored session, if any. */
+  storedRefreshToken: string | null
+}
+
+export interface E2eApi {
+  tab: string
+  /** `performance.timeOrigin`: when this tab's navigation started (epoch ms). */
+  timeOrigin: number
+  /** When the page script began running and when it called `client.start()` (epoch ms). */
+  scriptStartedAt: number
+  clientStartedAt: number
+  /** POST /auth/login, then `client.login(pair)`. Returns the pair. */
+  login(username?: string, password?: string): Promise<{ accessToken: string; refreshToken: string }>
+  /** Calls `client.logout()`; returns the epoch ms just before the call. */
+  logout(): Promise<number>
+  snapshot(): PageSnapshot
+  log(): PageLogEntry[]
+  /** Distinct access tokens this tab has shown, oldest first. */
+  tokens(): string[]
+  /** Every token in a login or refresh response this tab received. */
+  receivedTokens(): string[]
+  /** GET /api/me through `client.fetch`. */
+  me(): Promise<{ status: number; body: unknown }>
+}
+
+declare global {
+  interface Window {
+    e2e: E2eApi
+  }
+}

@@ -1,0 +1,137 @@
+// The page every e2e tab loads: one real client from src/core with its browser defaults
+// (sessionStorage, BroadcastChannel, navigator.locks), driven by the tests through `window.e2e`.
+import { createAuthClient } from '../../../src/core'
+import { restRefresh, restRevoke } from '../../../src/core/adapters'
+import type { AuthEvent } from '../../../src/core'
+import type { E2eApi, PageLogEntry } from './api'
+
+const STORAGE_KEY = 'jwt-session'
+const params = new URLSearchParams(location.search)
+const tab = params.get('tab') ?? 'tab'
+const at = () => performance.timeOrigin + performance.now()
+const scriptStartedAt = at()
+
+const entries: PageLogEntry[] = []
+const shown: string[] = []
+const received = new Set<string>()
+const record = (entry: Omit<PageLogEntry, 't'>) => entries.push({ t: at(), ...entry })
+
+function keepTokens(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return
+  for (const key of ['accessToken', 'refreshToken']) {
+    const value = (body as Record<string, unknown>)[key]
+    if (typeof value === 'string') received.add(value)
+  }
+}
+
+// The refresh adapter's fetch, logged so a test can tell which tab has a refresh on the wire.
+const refreshFetch: typeof fetch = async (input, init) => {
+  record({ type: 'refresh_request' })
+  const response = await fetch(input, init)
+  record({ type: 'refresh_response', httpStatus: response.status })
+  if (response.ok) keepTokens(await response.clone().json())
+  return response
+}
+
+function toEntry(event: AuthEvent): Omit<PageLogEntry, 't'> {
+  const { type } = event
+  switch (event.type) {
+    case 'logged_out':
+      return { type, reason: event.reason, fromOtherTab: event.fromOtherTab }
+    case 'session_adopted':
+      return { type, from: event.from, waited: event.waited }
+    case 'handoff_timeout':
+      return { type, waited: event.waited }
+    case 'refresh_failed':
+      return { type, code: event.error.code, httpStatus: event.error.status, retryIn: event.retryIn }
+    case 'storage_unavailable':
+    case 'revoke_failed':
+      return { type, code: event.error.code }
+    case 'refresh_skipped':
+      return { type, reason: event.reason }
+    default:
+      return { type }
+  }
+}
+
+const client = createAuthClient({
+  refresh: restRefresh({ url: '/auth/refresh', fetch: refreshFetch, headers: { 'x-e2e-tab': tab } }),
+  revoke: restRevoke({ url: '/auth/logout' }),
+  handoffTimeout: Number(params.get('handoffTimeout') ?? 1000),
+  ...(params.get('jitter') === '0' ? { random: () => 0 } : {}),
+  onEvent: (event) => record(toEntry(event)),
+})
+
+client.subscribe(() => {
+  const { status, accessToken } = client.getSnapshot()
+  if (accessToken !== null && !shown.includes(accessToken)) shown.push(accessToken)
+  record({ type: 'state', status, token: accessToken })
+})
+
+const clientStartedAt = at()
+client.start()
+
+function readSessionStorage(): Record<string, string> {
+  const all: Record<string, string> = {}
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const key = sessionStorage.key(i)
+    if (key !== null) all[key] = sessionStorage.getItem(key) ?? ''
+  }
+  return all
+}
+
+function storedRefreshToken(): string | null {
+  try {
+    const stored: unknown = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null')
+    const token = typeof stored === 'object' && stored !== null ? (stored as { refreshToken?: unknown }).refreshToken : null
+    return typeof token === 'string' ? token : null
+  } catch {
+    return null
+  }
+}
+
+const api: E2eApi = {
+  tab,
+  timeOrigin: performance.timeOrigin,
+  scriptStartedAt,
+  clientStartedAt,
+  async login(username = 'alice', password = 'alice-password') {
+    const response = await fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+      credentials: 'include',
+    })
+    if (!response.ok) throw new Error(`login answered HTTP ${response.status}`)
+    const pair = (await response.json()) as { accessToken: string; refreshToken: string }
+    keepTokens(pair)
+    client.login({ accessToken: pair.accessToken, refreshToken: pair.refreshToken })
+    return { accessToken: pair.accessToken, refreshToken: pair.refreshToken }
+  },
+  async logout() {
+    const calledAt = at()
+    record({ type: 'logout_called' })
+    await client.logout()
+    return calledAt
+  },
+  snapshot() {
+    const { status, accessToken, error } = client.getSnapshot()
+    return {
+      tab,
+      status,
+      accessToken,
+      errorCode: error?.code ?? null,
+      sessionStorage: readSessionStorage(),
+      storedRefreshToken: storedRefreshToken(),
+    }
+  },
+  log: () => entries.slice(),
+  tokens: () => shown.slice(),
+  receivedTokens: () => [...received],
+  async me() {
+    const response = await client.fetch('/api/me')
+    const body: unknown = await response.json().catch(() => null)
+    return { status: response.status, body }
+  },
+}
+window.e2e = api

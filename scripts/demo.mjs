@@ -1,23 +1,23 @@
 // `npm run demo`: the example app (Vite, examples/demo) and the reference auth server in one
 // process on 127.0.0.1. Flags: --port N (default 5173, 0 = any free port), --short-ttl (20 s
 // access tokens, so silent refresh shows within a minute).
-import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createServer } from 'vite'
 
-const { values } = parseArgs({
-  options: { port: { type: 'string', default: process.env.PORT ?? '5173' }, 'short-ttl': { type: 'boolean', default: false } },
-})
+// Paths from this file, not the working directory: the tests import startDemo from anywhere.
+const repo = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 
 export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = false } = {}) {
   const vite = await createServer({
-    configFile: resolve('examples/demo/vite.config.ts'),
-    server: { middlewareMode: true, hmr: !quiet },
+    configFile: repo('examples/demo/vite.config.ts'),
+    // Vite opens its HMR socket on a port of its own (24678); keep that on 127.0.0.1 as well.
+    server: { middlewareMode: true, hmr: quiet ? false : { host: '127.0.0.1' } },
     appType: 'spa',
     logLevel: quiet ? 'silent' : 'info',
   })
-  const { createAuthServer } = await vite.ssrLoadModule(resolve('src/testing/server/index.ts'))
-  const { serveHandler } = await vite.ssrLoadModule(resolve('src/testing/nodeHttp.ts'))
+  const { createAuthServer } = await vite.ssrLoadModule(repo('src/testing/server/index.ts'))
+  const { serveHandler } = await vite.ssrLoadModule(repo('src/testing/nodeHttp.ts'))
   const auth = createAuthServer({ accessTokenTtl, exposeControl: true })
   const served = await serveHandler(auth.handler, { host: '127.0.0.1', port, fallback: vite.middlewares })
   return {
@@ -30,7 +30,11 @@ export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = fal
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Parsed only when run: an importer's argv (a test runner's) is not ours to read.
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: process.env.PORT ?? '5173' }, 'short-ttl': { type: 'boolean', default: false } },
+  })
   const accessTokenTtl = values['short-ttl'] ? 20 : 300
   const demo = await startDemo({ port: Number(values.port), accessTokenTtl })
   console.log(`\n  react-jwt-session demo: ${demo.url}/\n`)

@@ -84,8 +84,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       },
       adopt(next, from, waited) {
         store.write(next)
-        show(next)
-        emit({ type: 'session_adopted', from, waited })
+        show(next, null, { type: 'session_adopted', from, waited })
       },
       endFromOtherTab(reason) {
         sawLogout = true
@@ -108,8 +107,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     listeners.forEach((listener) => listener())
   }
 
-  /** Makes `next` the session of this tab and plans its refresh; a failure keeps it with `error`. */
-  function show(next: Session<TClaims>, error: AuthError | null = null): void {
+  /**
+   * Makes `next` the session of this tab, tells `event`, then plans the refresh. A failed refresh
+   * shows the same session again with its `error`, keeping the retry plan.
+   */
+  function show(next: Session<TClaims>, error: AuthError | null = null, event?: AuthEvent): void {
     if (!error) {
       failedAttempts = 0
       retryAt = null
@@ -118,6 +120,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     session = next
     seq = Math.max(seq, next.seq)
     setState({ status: 'authenticated', accessToken: next.accessToken, claims: next.claims, expiresAt: next.expiresAt, error })
+    if (event) emit(event)
     settleWaiter?.()
     schedule()
   }
@@ -129,8 +132,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     deferring = true
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
-      show(stored)
-      emit({ type: 'session_restored' })
+      show(stored, null, { type: 'session_restored' })
     } else if (stored) {
       session = stored // expired: start() refreshes it at once; until then still initializing
       seq = stored.seq
@@ -140,10 +142,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     deferring = false
   }
 
-  function commit(next: Session<TClaims>, reason: SessionUpdateReason): void {
+  function commit(next: Session<TClaims>, reason: SessionUpdateReason, event: AuthEvent): void {
     store.write(next)
-    show(next)
     tabs.updated(next, reason)
+    show(next, null, event)
   }
 
   function schedule(): void {
@@ -197,8 +199,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
         )
         if (logouts !== logoutMark) throw dropped()
         const next = createSession<TClaims>(pair, now(), seq + 1)
-        commit(next, 'refresh') // inside the lock, so the broadcast leaves before the next tab may enter
-        emit({ type: 'refresh_succeeded', expiresAt: next.expiresAt })
+        // Inside the lock, so the broadcast leaves before the next tab may enter.
+        commit(next, 'refresh', { type: 'refresh_succeeded', expiresAt: next.expiresAt })
         return next
       })
     } catch (caught) {
@@ -294,8 +296,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       const next = createSession<TClaims>(tokens, now(), seq + 1)
       restored = true
       tabs.endHandoff()
-      commit(next, 'login')
-      emit({ type: 'logged_in' })
+      commit(next, 'login', { type: 'logged_in' })
     },
     async logout({ everywhere = false } = {}) {
       const ended = session

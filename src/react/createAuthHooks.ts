@@ -3,12 +3,13 @@ import type { ReactNode } from 'react'
 import type { AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
 import { RequireAuth, type RequireAuthProps } from './RequireAuth'
-import { useAuth, useAuthClient, type UseAuth } from './useAuth'
+import { useAuth, useAuthClient, useAuthFetch, type UseAuth } from './useAuth'
 import { useRequireAuth, type UseRequireAuthOptions, type UseRequireAuthResult } from './useRequireAuth'
 
 export interface AuthHooks<TClaims extends JwtClaims> {
   useAuth: UseAuth<TClaims>
   useAuthClient: () => AuthClient<TClaims>
+  useAuthFetch: () => typeof fetch
   useRequireAuth: (options?: UseRequireAuthOptions<TClaims>) => UseRequireAuthResult<TClaims>
   RequireAuth: (props: RequireAuthProps<TClaims>) => ReactNode
 }
@@ -22,5 +23,5 @@ export interface AuthHooks<TClaims extends JwtClaims> {
  * Nothing is created: these are the same hooks as the untyped exports, read from the same provider.
  */
 export function createAuthHooks<TClaims extends JwtClaims>(): AuthHooks<TClaims> {
-  return { useAuth, useAuthClient, useRequireAuth, RequireAuth } as AuthHooks<TClaims>
+  return { useAuth, useAuthClient, useAuthFetch, useRequireAuth, RequireAuth } as AuthHooks<TClaims>
 }

@@ -52,6 +52,14 @@ describe('login', () => {
 })
 
 describe('snapshot', () => {
+  it('tells logged_in before the refresh it plans', () => {
+    const { client, tokens, events } = setup()
+    client.start()
+    client.login(tokens())
+    expect(events.map((e) => e.type)).toEqual(['logged_in', 'refresh_scheduled'])
+    client.stop()
+  })
+
   it('keeps the same object until something in it changes', async () => {
     const { client, tokens } = setup()
     client.login(tokens())

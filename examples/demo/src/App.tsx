@@ -1,0 +1,38 @@
+import { useBindQueryClient } from 'react-jwt-session/react-query'
+import { NavLink, Route, Routes } from 'react-router'
+import { auth, isAdmin, useAuth } from './auth'
+import { Guard } from './Guard'
+import { AdminPage } from './pages/AdminPage'
+import { LoginPage } from './pages/LoginPage'
+import { TodosPage } from './pages/TodosPage'
+import { SessionPanel } from './SessionPanel'
+
+export function App() {
+  // Clears the todo cache when the session ends or another user signs in, in this tab or any other.
+  useBindQueryClient(auth)
+  const signedIn = useAuth((s) => s.isAuthenticated)
+
+  return (
+    <div className="layout">
+      <header>
+        <h1>react-jwt-session demo</h1>
+        <nav>
+          <NavLink to="/" end>
+            Todos
+          </NavLink>
+          <NavLink to="/admin">Admin</NavLink>
+          {!signedIn && <NavLink to="/login">Sign in</NavLink>}
+        </nav>
+      </header>
+      <main>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/" element={<Guard><TodosPage /></Guard>} />
+          <Route path="/admin" element={<Guard authorize={isAdmin}><AdminPage /></Guard>} />
+          <Route path="*" element={<p>Nothing here.</p>} />
+        </Routes>
+      </main>
+      <SessionPanel />
+    </div>
+  )
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
+
+// The demo app, served by `npm run demo` (scripts/demo.mjs) next to the reference auth server.
+// The aliases point the package's public import paths at the source, so the demo reads like an
+// app that installed the package and a change in src/ shows up without a build.
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [react()],
+  resolve: {
+    alias: [
+      { find: /^react-jwt-session$/, replacement: repo('src/index.ts') },
+      { find: /^react-jwt-session\/react-query$/, replacement: repo('src/react-query/index.ts') },
+    ],
+  },
+  // Its own cache, so the demo never fights another dev server in this tree over node_modules/.vite.
+  cacheDir: repo('node_modules/.vite/demo'),
+  // Found up front: a dependency discovered on the first page load makes Vite reload the page.
+  optimizeDeps: {
+    include: ['react', 'react-dom/client', 'react/jsx-dev-runtime', 'react-router', '@tanstack/react-query', 'jwt-decode'],
+  },
+  server: { fs: { allow: [repo('.')] } },
+})

@@ -1,0 +1,215 @@
+// @vitest-environment node
+// The demo (scripts/demo.mjs: Vite dev server + reference auth server in one process) over HTTP,
+// then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out.
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+interface Demo {
+  url: string
+  users: readonly { username: string; password: string; roles: string[] }[]
+  close(): Promise<void>
+}
+type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number; quiet?: boolean }): Promise<Demo> }
+
+// A plain JS script without declarations: its shape is stated here, at its one use.
+const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+let demo: Demo
+let browser: Browser | undefined
+/** Uncaught errors and console errors of every tab, shown with any wait that times out. */
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  const { startDemo } = (await import(/* @vite-ignore */ DEMO_SCRIPT)) as DemoModule
+  demo = await startDemo({ port: 0, quiet: true })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  // Also closes Vite's watcher and dependency optimizer; left open, they keep Vitest from exiting.
+  await demo?.close()
+})
+
+describe('the demo over HTTP', () => {
+  it('serves the app page, also for client-side routes', async () => {
+    for (const path of ['/', '/admin']) {
+      const response = await fetch(`${demo.url}${path}`)
+      expect(response.status).toBe(200)
+      expect(await response.text()).toContain('<div id="root"></div>')
+    }
+  })
+
+  it('serves the auth server: login as alice, then /api/me with the Bearer and the fingerprint cookie', async () => {
+    const alice = await loginOverHttp('alice')
+    expect(alice.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 300 })
+
+    const me = await fetch(`${demo.url}/api/me`, { headers: alice.headers })
+    expect(me.status).toBe(200)
+    expect(await me.json()).toMatchObject({ username: 'alice', roles: ['user'] })
+
+    // The fingerprint is what binds the token to this browser: without the cookie it is refused.
+    const stolen = await fetch(`${demo.url}/api/me`, { headers: { authorization: alice.headers.authorization } })
+    expect(stolen.status).toBe(401)
+  })
+})
+
+describe('the demo in Chromium', () => {
+  let context: BrowserContext
+  let page: Page
+  let secondTab: Page
+  const failedResponses: string[] = []
+
+  beforeAll(async () => {
+    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+    if (!existsSync(executablePath)) throw new Error(`No Chromium at ${executablePath}; install it or set CHROMIUM_PATH.`)
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true })
+    context = await browser.newContext({ viewport: { width: 1100, height: 760 } })
+    // Under the 30 s test timeout, so a stuck wait fails with its own message.
+    context.setDefaultTimeout(10_000)
+    context.on('page', (opened) => {
+      opened.on('pageerror', (error) => pageErrors.push(error.message))
+      // HTTP errors are checked by URL below; every other console error is a bug in the demo.
+      opened.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text())
+      })
+      opened.on('response', (response) => {
+        if (response.status() >= 400) failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`)
+      })
+    })
+    page = await context.newPage()
+  })
+
+  it('sends a visitor without a session to the sign-in page, with the page to come back to', async () => {
+    await page.goto(`${demo.url}/`)
+    await page.waitForURL(/\/login\?returnTo=%2F$/)
+    await expectText(page.getByTestId('status'), 'unauthenticated')
+    expect(await page.getByText('alice-password').count()).toBe(1)
+  })
+
+  it('shows an error for a wrong password', async () => {
+    await signIn(page, 'alice', 'not-her-password')
+    await expectText(page.getByRole('alert'), 'Wrong username or password.')
+  })
+
+  it('signs alice in through the form and loads her todos', async () => {
+    await signIn(page, 'alice', 'alice-password')
+    await page.waitForURL(`${demo.url}/`)
+    await expectText(page.getByTestId('user'), 'Alice (user-alice)')
+    await expectText(page.getByTestId('status'), 'authenticated')
+    await expectText(page.getByTestId('todos'), 'Buy milk')
+    await expectText(page.getByTestId('event-log'), 'logged_in')
+  })
+
+  it('adds a todo through auth.fetch', async () => {
+    await page.getByLabel('New todo').fill('Try the demo')
+    await page.getByRole('button', { name: 'Add' }).click()
+    await expectText(page.getByTestId('todos'), 'Try the demo')
+    await page.screenshot({ path: '/tmp/demo.png', fullPage: true })
+  })
+
+  it('refreshes on demand and logs it', async () => {
+    await page.getByRole('button', { name: 'Refresh now' }).click()
+    await expectText(page.getByTestId('event-log'), 'refresh_succeeded')
+    await expectText(page.getByTestId('error'), '—')
+  })
+
+  it('answers forbidden on the admin page for alice', async () => {
+    await page.getByRole('link', { name: 'Admin' }).click()
+    await page.waitForURL(`${demo.url}/admin`)
+    await expectText(page.locator('.forbidden'), 'Forbidden')
+    expect(await page.getByTestId('admin-welcome').count()).toBe(0)
+  })
+
+  it('hands the session to a tab opened with "Open in a new tab"', async () => {
+    await page.getByRole('link', { name: 'Todos' }).click()
+    const opening = context.waitForEvent('page')
+    await page.getByRole('button', { name: 'Open in a new tab' }).click()
+    secondTab = await opening
+    await expectText(secondTab.getByTestId('user'), 'Alice (user-alice)')
+    await expectText(secondTab.getByTestId('event-log'), 'session_adopted')
+    await expectText(secondTab.getByTestId('todos'), 'Try the demo')
+  })
+
+  it('logs out back to the sign-in page, in both tabs', async () => {
+    await page.getByRole('button', { name: 'Log out', exact: true }).click()
+    await page.waitForURL(/\/login\?returnTo=%2F$/)
+    await expectText(page.getByTestId('status'), 'unauthenticated')
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0)
+    await secondTab.waitForURL(/\/login\?returnTo=%2F$/)
+    await expectText(secondTab.getByTestId('event-log'), 'from another tab')
+    await secondTab.close()
+  })
+
+  it('lets admin into the admin page, and shows admin his own todos', async () => {
+    await page.goto(`${demo.url}/admin`)
+    await page.waitForURL(/\/login\?returnTo=%2Fadmin$/)
+    await signIn(page, 'admin', 'admin-password')
+    await page.waitForURL(`${demo.url}/admin`)
+    await expectText(page.getByTestId('admin-welcome'), 'Welcome, Admin')
+    await expectText(page.locator('pre'), '"username": "admin"')
+    await page.getByRole('link', { name: 'Todos' }).click()
+    await expectText(page.getByTestId('todos'), 'Review access logs')
+    expect(await page.getByTestId('todos').textContent()).not.toContain('Buy milk')
+  })
+
+  it('logs admin out everywhere, ending a session on another device too', async () => {
+    const otherDevice = await loginOverHttp('admin')
+    expect((await fetch(`${demo.url}/api/me`, { headers: otherDevice.headers })).status).toBe(200)
+
+    await page.getByRole('button', { name: 'Log out everywhere' }).click()
+    await page.waitForURL(/\/login\?returnTo=%2F$/)
+    await expect.poll(async () => (await fetch(`${demo.url}/api/me`, { headers: otherDevice.headers })).status).toBe(401)
+  })
+
+  it('logged no page errors and no unexpected HTTP errors', () => {
+    expect(pageErrors).toEqual([])
+    // The wrong password, and nothing else: no 401 from a query racing a logout.
+    expect(failedResponses).toEqual(['401 /auth/login'])
+  })
+})
+
+/** A session outside the browser (another device), with the headers its API calls need. */
+async function loginOverHttp(username: string) {
+  const user = demo.users.find((candidate) => candidate.username === username)!
+  const response = await fetch(`${demo.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  })
+  expect(response.status).toBe(200)
+  const body = (await response.json()) as { accessToken: string; refreshToken: string; expiresIn: number }
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
+  return { body, headers: { authorization: `Bearer ${body.accessToken}`, cookie } }
+}
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** Waits (no fixed sleep) until the element exists and its text contains `text`. */
+async function expectText(locator: Locator, text: string): Promise<void> {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 })
+  } catch (error) {
+    // A timeout alone says nothing when the app failed to render; the page's errors usually do.
+    if (pageErrors.length > 0 && error instanceof Error) error.message += `\nErrors in the page:\n${pageErrors.join('\n')}`
+    throw error
+  }
+}

@@ -1,6 +1,6 @@
 // GraphQL forms of the adapters, for Hasura actions and other GraphQL auth APIs. GraphQL servers
 // report failures as `errors[]` in an HTTP 200 answer, so the error codes decide the class.
-import { exchange, jsonPost, pick, readFingerprint, readJsonAnswer, toPair, type HttpAdapterOptions } from './adapters'
+import { refreshValues, send, toPair, type HttpAdapterOptions } from './adapters'
 import { AuthError } from './errors'
 import type { TokenPair } from './tokens'
 import type { RefreshContext, RevokeContext } from './types'
@@ -17,7 +17,7 @@ export interface GraphqlRefreshOptions extends HttpAdapterOptions {
   field?: string
   /** As for `restRefresh`: the claim with the fingerprint hash (default `'fgp'`). */
   fingerprintClaim?: string | readonly string[] | false
-  /** Error codes (or messages) that mean the refresh token is dead. Default: see `GRAPHQL_REJECT_CODES`. */
+  /** Error codes that mean the refresh token is dead. Default: see `GRAPHQL_REJECT_CODES`. */
   rejectCodes?: readonly string[]
 }
 
@@ -28,7 +28,10 @@ export interface GraphqlRevokeOptions extends HttpAdapterOptions {
   everywhereMutation?: string
 }
 
-/** Compared after lower-casing and turning `-` into `_`, so `invalid-jwt` and `INVALID_JWT` both match. */
+/**
+ * Compared after lower-casing and turning `-` into `_`, so `invalid-jwt` and `INVALID_JWT` both
+ * match. An error whose message says `invalid_grant` is a rejection too.
+ */
 export const GRAPHQL_REJECT_CODES: readonly string[] = [
   'invalid_jwt',
   'access_denied',
@@ -39,80 +42,44 @@ export const GRAPHQL_REJECT_CODES: readonly string[] = [
   'forbidden',
 ]
 
-const normalise = (code: string) => code.toLowerCase().replace(/-/g, '_')
+const normalise = (code: unknown) => String(code).toLowerCase().replace(/-/g, '_')
 
 /** A `refresh` that calls a GraphQL mutation (the Hasura action `refreshJwtToken` by default). */
 export function graphqlRefresh(options: GraphqlRefreshOptions): (context: RefreshContext) => Promise<TokenPair> {
   const field = options.field ?? 'refreshJwtToken'
-  const rejectCodes = new Set((options.rejectCodes ?? GRAPHQL_REJECT_CODES).map(normalise))
-  return (context) =>
-    exchange(options, context.signal, 'refresh_failed', async (signal, fetchImpl) => {
-      const fingerprintHash = readFingerprint(context.claims, options.fingerprintClaim)
-      const values = { refreshToken: context.refreshToken ?? undefined, fingerprintHash }
-      const query = options.query ?? defaultRefreshQuery(field, values)
-      const payload = { query, variables: declared(query, values) }
-      const body = await readJsonAnswer(await fetchImpl(options.url, jsonPost(options, payload, signal)), 'refresh')
-      const errors = errorsOf(body)
-      if (errors.length > 0) {
-        const rejected = errors.some(
-          ({ code, message }) => (code !== undefined && rejectCodes.has(normalise(code))) || /\binvalid_grant\b/.test(message ?? ''),
-        )
-        const codes = errors.map(({ code }) => code ?? 'no code').join(', ')
-        throw new AuthError(rejected ? 'refresh_rejected' : 'refresh_failed', `The refresh mutation answered with errors (${codes}).`)
-      }
-      const data = (body as { data?: Record<string, unknown> | null }).data
-      return toPair(pick(data?.[field], ['jwt', 'accessToken', 'access_token']), context.refreshToken)
-    })
+  const rejectCodes = (options.rejectCodes ?? GRAPHQL_REJECT_CODES).map(normalise)
+  return (context) => {
+    const values = refreshValues(context, options.fingerprintClaim)
+    const names = Object.keys(values).filter((name) => values[name as keyof typeof values] !== undefined)
+    const list = (each: (name: string) => string) => (names.length ? `(${names.map(each).join(', ')})` : '')
+    const query = options.query ?? `mutation RefreshJwtToken${list((n) => `$${n}: String!`)} { ${field}${list((n) => `${n}: $${n}`)} { jwt refreshToken } }`
+    return send(options, operation(query, values), context, (text) => toPair(dataOf(text, rejectCodes)[field], context.refreshToken))
+  }
 }
 
 /** A `revoke` that calls a GraphQL logout mutation with the Bearer token. */
 export function graphqlRevoke(options: GraphqlRevokeOptions): (context: RevokeContext) => Promise<void> {
-  return (context) =>
-    exchange(options, undefined, 'revoke_failed', async (signal, fetchImpl) => {
-      const query = context.everywhere ? (options.everywhereMutation ?? options.mutation) : options.mutation
-      const values = { refreshToken: context.refreshToken ?? undefined, everywhere: context.everywhere }
-      const payload = { query, variables: declared(query, values) }
-      const response = await fetchImpl(options.url, jsonPost(options, payload, signal, context.accessToken))
-      let body: unknown
-      try {
-        body = await readJsonAnswer(response, 'logout')
-      } catch (cause) {
-        const status = cause instanceof AuthError ? cause.status : undefined
-        throw new AuthError('revoke_failed', 'The logout mutation failed.', { status, cause })
-      }
-      const errors = errorsOf(body)
-      if (errors.length > 0) {
-        throw new AuthError('revoke_failed', `The logout mutation answered with errors (${errors.map((e) => e.code ?? 'no code').join(', ')}).`)
-      }
-    })
-}
-
-function defaultRefreshQuery(field: string, values: { refreshToken?: string; fingerprintHash?: string }): string {
-  const names = (['refreshToken', 'fingerprintHash'] as const).filter((name) => values[name] !== undefined)
-  if (names.length === 0) return `mutation RefreshJwtToken { ${field} { jwt refreshToken } }`
-  const declarations = names.map((name) => `$${name}: String!`).join(', ')
-  const args = names.map((name) => `${name}: $${name}`).join(', ')
-  return `mutation RefreshJwtToken(${declarations}) { ${field}(${args}) { jwt refreshToken } }`
+  return (context) => {
+    const query = context.everywhere ? (options.everywhereMutation ?? options.mutation) : options.mutation
+    return send(options, operation(query, { refreshToken: context.refreshToken, everywhere: context.everywhere }), context, (text) => void dataOf(text))
+  }
 }
 
 /** Only the variables the operation declares: Hasura refuses unexpected ones. */
-function declared(query: string, values: Record<string, unknown>): Record<string, unknown> {
-  const variables: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && new RegExp(`\\$${name}\\b`).test(query)) variables[name] = value
-  }
-  return variables
+function operation(query: string, values: object) {
+  const declared = Object.entries(values).filter(([name, value]) => value != null && new RegExp(`\\$${name}\\b`).test(query))
+  return { query, variables: Object.fromEntries(declared) }
 }
 
-function errorsOf(body: unknown): { code?: string; message?: string }[] {
-  const errors = typeof body === 'object' && body !== null ? (body as { errors?: unknown }).errors : undefined
-  if (!Array.isArray(errors)) return []
-  return errors.map((error: unknown) => {
-    const { message, extensions } = (typeof error === 'object' && error !== null ? error : {}) as {
-      message?: unknown
-      extensions?: { code?: unknown }
-    }
-    const code = extensions?.code
-    return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined }
-  })
+/**
+ * The `data` of an answer. Its `errors` fail the call; for a refresh (given `rejectCodes`) they
+ * end the session when one has a listed code or says `invalid_grant`.
+ */
+function dataOf(text: string, rejectCodes?: string[]): Record<string, unknown> {
+  const { data, errors } = JSON.parse(text) as { data: Record<string, unknown>; errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+  if (errors?.length) {
+    const rejected = errors.some((e) => rejectCodes?.includes(normalise(e.extensions?.code)) || /\binvalid_grant\b/.test(String(e.message)))
+    throw new AuthError(!rejectCodes ? 'revoke_failed' : rejected ? 'refresh_rejected' : 'refresh_failed', 'The GraphQL answer holds errors.')
+  }
+  return data
 }

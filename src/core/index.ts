@@ -4,7 +4,7 @@ export type { JwtClaims, TokenPair } from './tokens'
 export type { StorageLike } from './storage'
 export type { Timers } from './scheduler'
 export type { LockManagerLike } from './lock'
-export type { ChannelLike, ChannelFactory, TabMessage } from './tabs'
+export type { ChannelLike, ChannelFactory } from './tabs'
 export type { WakeEvents } from './wakeEvents'
 export type {
   AuthClientOptions,
@@ -15,6 +15,6 @@ export type {
   RefreshContext,
   RevokeContext,
 } from './types'
-export { createAuthFetch, GRAPHQL_AUTH_ERROR_CODES, type AuthFetchOptions } from './fetch'
+export { createAuthFetch, GRAPHQL_AUTH_ERROR_CODES, type AuthFetchOptions, type TokenSource } from './fetch'
 export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
 export { graphqlRefresh, graphqlRevoke, GRAPHQL_REJECT_CODES, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'

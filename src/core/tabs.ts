@@ -8,6 +8,7 @@ export interface ChannelLike {
   close(): void
 }
 
+/** Opens a channel by name (BroadcastChannel by default); null when the environment has none. */
 export type ChannelFactory = (name: string) => ChannelLike | null
 
 export const defaultChannel: ChannelFactory = (name) =>

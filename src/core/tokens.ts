@@ -9,6 +9,7 @@ export interface JwtClaims {
   [claim: string]: unknown
 }
 
+/** What a login or refresh yields: the access JWT and, unless the server keeps it in a cookie, the refresh token. */
 export interface TokenPair {
   accessToken: string
   /** Omit in cookie mode, where the server keeps the refresh token in an HttpOnly cookie. */

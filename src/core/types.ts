@@ -6,6 +6,7 @@ import type { ChannelFactory } from './tabs'
 import type { JwtClaims, TokenPair } from './tokens'
 import type { WakeEvents } from './wakeEvents'
 
+/** `initializing` until the session is known (storage read, expired token refreshed, or another tab asked). */
 export type AuthStatus = 'initializing' | 'authenticated' | 'unauthenticated'
 
 /** One immutable snapshot; a new object only when one of its fields changes. */
@@ -18,6 +19,7 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
   error: AuthError | null
 }
 
+/** What `refresh` gets: the current pair and claims, and a signal aborted on timeout or logout. */
 export interface RefreshContext<TClaims extends JwtClaims = JwtClaims> {
   /** Null in cookie mode: the server reads the refresh token from its HttpOnly cookie. */
   refreshToken: string | null
@@ -27,6 +29,7 @@ export interface RefreshContext<TClaims extends JwtClaims = JwtClaims> {
   signal: AbortSignal
 }
 
+/** What `revoke` gets: the pair that was just logged out. */
 export interface RevokeContext {
   refreshToken: string | null
   accessToken: string | null
@@ -34,8 +37,10 @@ export interface RevokeContext {
   everywhere: boolean
 }
 
+/** Why a session ended: the user, "log out everywhere", a refresh the server refused, or expiry after one. */
 export type LogoutReason = 'user' | 'everywhere' | 'refresh_rejected' | 'expired'
 
+/** What the client tells `onEvent`, for logs and UI. No event ever carries a token. */
 export type AuthEvent =
   | { type: 'logged_in' }
   | { type: 'logged_out'; reason: LogoutReason; fromOtherTab: boolean }
@@ -50,6 +55,7 @@ export type AuthEvent =
   | { type: 'storage_unavailable'; error: AuthError }
   | { type: 'revoke_failed'; error: AuthError }
 
+/** Options of `createAuthClient`; only `refresh` is required. */
 export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   /** Exchanges the current refresh token for a new pair. Throw with a `status` to classify failures. */
   refresh: (context: RefreshContext<TClaims>) => Promise<TokenPair>
@@ -89,6 +95,7 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   wakeEvents?: WakeEvents
 }
 
+/** The session engine returned by `createAuthClient`. */
 export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   getSnapshot(): AuthState<TClaims>
   subscribe(listener: () => void): () => void

@@ -5,6 +5,7 @@ import type { AuthState } from '../core/types'
 import { createQueryFn } from './queryFn'
 import { shouldRetry } from './retry'
 
+/** Options of `bindQueryClient`. */
 export interface BindQueryClientOptions {
   /**
    * Also make `createQueryFn(auth)` the default `queryFn` and `shouldRetry` the default `retry`,

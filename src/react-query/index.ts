@@ -1,4 +1,3 @@
-'use client'
 export { bindQueryClient, type BindQueryClientOptions } from './bindQueryClient'
 export { createQueryFn, queryKeyToUrl, HttpError, type QueryFnOptions } from './queryFn'
 export { isAuthFailure, shouldRetry } from './retry'

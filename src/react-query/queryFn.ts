@@ -16,6 +16,7 @@ export class HttpError extends Error {
   }
 }
 
+/** Options of `createQueryFn`. */
 export interface QueryFnOptions {
   /** Prefixed to relative paths: `https://api.example.com/v1` + `/todos`. Default: none (the page origin). */
   baseUrl?: string

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react'
 import type { JwtClaims } from '../core/tokens'
 import { useRequireAuth, type UseRequireAuthOptions } from './useRequireAuth'
 
+/** Props of `<RequireAuth>`: the guard options plus what to render in each state. */
 export interface RequireAuthProps<TClaims extends JwtClaims = JwtClaims> extends UseRequireAuthOptions<TClaims> {
   children?: ReactNode
   /** Shown while the session is not known yet, and while the redirect to sign-in happens. Default: nothing. */

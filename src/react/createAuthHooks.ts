@@ -6,6 +6,7 @@ import { RequireAuth, type RequireAuthProps } from './RequireAuth'
 import { useAuth, useAuthClient, useAuthFetch, type UseAuth } from './useAuth'
 import { useRequireAuth, type UseRequireAuthOptions, type UseRequireAuthResult } from './useRequireAuth'
 
+/** The hooks and guard of this library, typed for your claims; see `createAuthHooks`. */
 export interface AuthHooks<TClaims extends JwtClaims> {
   useAuth: UseAuth<TClaims>
   useAuthClient: () => AuthClient<TClaims>

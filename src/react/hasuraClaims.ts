@@ -1,6 +1,7 @@
 'use client'
 import type { JwtClaims } from '../core/tokens'
 
+/** The claim Hasura reads its session variables from. */
 export const HASURA_NAMESPACE = 'https://hasura.io/jwt/claims'
 
 /** The session variables Hasura reads from its namespace claim; custom ones are `x-hasura-*` strings. */
@@ -14,6 +15,7 @@ export interface HasuraNamespaceClaims {
 /** Claims of a Hasura JWT, for `createAuthClient<HasuraClaims>()` and `createAuthHooks<HasuraClaims>()`. */
 export type HasuraClaims = JwtClaims & { [HASURA_NAMESPACE]: HasuraNamespaceClaims }
 
+/** The Hasura session variables, read by `getHasuraClaims`. */
 export interface HasuraSession {
   /** Null when the token carries no `x-hasura-user-id` (Hasura itself only requires the roles). */
   userId: string | null

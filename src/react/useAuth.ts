@@ -13,6 +13,7 @@ export interface UseAuthResult<TClaims extends JwtClaims = JwtClaims> extends Au
   isLoading: boolean
 }
 
+/** The type of `useAuth`, with or without a selector; `createAuthHooks` returns it typed for your claims. */
 export interface UseAuth<TClaims extends JwtClaims = JwtClaims> {
   /** The whole session; the component re-renders whenever any of it changes. */
   (): UseAuthResult<TClaims>

@@ -5,6 +5,7 @@ import type { AuthStatus } from '../core/types'
 import { useAuthContext } from './context'
 import { useAuth } from './useAuth'
 
+/** Options of `useRequireAuth` and `<RequireAuth>`. */
 export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
   /**
    * Where to send a visitor without a session, e.g. `/login`. The page is replaced (not pushed, so
@@ -17,6 +18,7 @@ export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
   authorize?: (claims: TClaims) => boolean
 }
 
+/** What a guard decided; `claims` is set when the visitor is signed in. */
 export type UseRequireAuthResult<TClaims extends JwtClaims = JwtClaims> =
   | { status: 'loading' | 'unauthenticated'; claims: null }
   | { status: 'authenticated' | 'forbidden'; claims: TClaims }

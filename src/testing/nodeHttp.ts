@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 
+/** A fetch-style handler, like the reference server's. */
 export type FetchHandler = (request: Request) => Promise<Response>
 
 /** Paths the auth server owns; a 404 under them is the real answer, not a miss for `fallback`. */
@@ -82,17 +83,20 @@ export function toNodeListener(handler: FetchHandler, fallback?: RequestListener
   }
 }
 
+/** Where `serveHandler` listens (127.0.0.1 and a free port by default) and what serves other paths. */
 export interface ServeOptions {
   host?: string
   port?: number
   fallback?: RequestListener
 }
 
+/** A running server: its base URL and how to stop it. */
 export interface ServedHandler {
   url: string
   close(): Promise<void>
 }
 
+/** Serves a fetch-style handler over HTTP on loopback, e.g. the reference server for e2e tests. */
 export function serveHandler(handler: FetchHandler, options: ServeOptions = {}): Promise<ServedHandler> {
   const { host = '127.0.0.1', port = 0, fallback } = options
   const server = createServer(toNodeListener(handler, fallback))

@@ -4,6 +4,7 @@ import type { AuthClientOptions } from '../core/types'
 import { createTestJwt } from './jwt'
 import { createMemoryStorage } from './memoryStorage'
 
+/** Options of `createTestAuthClient` and `<TestAuthProvider>`: client options plus the test session. */
 export interface TestAuthOptions<TClaims extends JwtClaims = JwtClaims> extends Partial<AuthClientOptions<TClaims>> {
   /** Claims of the signed-in user; omit (or `null`) for a signed-out client. */
   claims?: Partial<TClaims> | null

@@ -4,6 +4,7 @@
 import { createCookieJar } from './cookieJar'
 import { parseCookies } from './cookies'
 
+/** A `fetch` bound to a handler that keeps cookies the way one browser does. */
 export interface BrowserFetch {
   (input: string | URL | Request, init?: RequestInit): Promise<Response>
   /** The cookies the "browser" holds now, by name. Tests read HttpOnly values here. */
@@ -12,6 +13,7 @@ export interface BrowserFetch {
   clearCookies(): void
 }
 
+/** A `fetch` for in-process tests that sends requests to `handler` and keeps its cookies, HttpOnly ones included. */
 export function createBrowserFetch(
   handler: (request: Request) => Promise<Response>,
   options: { origin?: string } = {},

@@ -2,7 +2,9 @@
 // refresh token. Both are HttpOnly so page script (and any XSS) can never read them.
 import { randomHex, sha256Hex } from './bytes'
 
+/** Name of the fingerprint cookie on http (`__Host-` prefixed on https). */
 export const FINGERPRINT_COOKIE = 'jwt-fgp'
+/** Name of the refresh-token cookie in cookie mode (`__Host-` prefixed on https). */
 export const REFRESH_COOKIE = 'jwt-rt'
 
 /**

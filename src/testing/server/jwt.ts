@@ -1,11 +1,9 @@
 // Access tokens: short-lived JWTs signed with jose on Web Crypto.
 import { SignJWT, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 import { randomBytes, randomHex, utf8 } from './bytes'
+import { HASURA_CLAIMS, type Algorithm } from './claims'
 import { defaultRole, type ServerUser } from './users'
 
-export const HASURA_CLAIMS = 'https://hasura.io/jwt/claims'
-
-export type Algorithm = 'HS256' | 'ES256'
 
 export interface AccessClaims extends JWTPayload {
   sub: string

@@ -1,6 +1,7 @@
-import type { Algorithm } from './jwt'
+import type { Algorithm } from './claims'
 import type { UserInput } from './users'
 
+/** Options of `createAuthServer`; every one has a default. */
 export interface AuthServerOptions {
   /** Access-token lifetime in seconds. Default 900. */
   accessTokenTtl?: number
@@ -28,6 +29,7 @@ export interface AuthServerOptions {
   emulateCookies?: boolean
 }
 
+/** What the server counted, for tests: logins, rotations, reuse events, 401s, revocations. */
 export interface AuthServerCounters {
   logins: number
   refreshes: number
@@ -36,6 +38,7 @@ export interface AuthServerCounters {
   revocations: number
 }
 
+/** Test hooks of the reference server; reachable over HTTP only with `exposeControl`. */
 export interface AuthServerControl {
   counters(): AuthServerCounters
   resetCounters(): void
@@ -48,6 +51,7 @@ export interface AuthServerControl {
   setClockOffset(ms: number): void
 }
 
+/** A seeded user with the password to log in with. */
 export interface AuthServerUser {
   readonly username: string
   readonly password: string
@@ -56,6 +60,7 @@ export interface AuthServerUser {
   readonly name: string
 }
 
+/** A reference server: its handler, seeded users and test hooks. */
 export interface AuthServer {
   handler: (request: Request) => Promise<Response>
   users: readonly AuthServerUser[]

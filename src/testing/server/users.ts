@@ -1,5 +1,6 @@
 // The user directory: seeded accounts the demo prints and the tests log in with.
 
+/** A user to seed the reference server with. */
 export interface UserInput {
   username: string
   password: string

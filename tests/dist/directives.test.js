@@ -1,0 +1,28 @@
+// @vitest-environment node
+/* global URL */
+import { readFileSync } from 'node:fs'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+
+const root = new URL('../../dist/', import.meta.url)
+
+/** The directive prologue of a built file: its leading string-literal statements. */
+function prologue(file) {
+  const source = ts.createSourceFile(file, readFileSync(new URL(file, root), 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const found = []
+  for (const statement of source.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break
+    found.push(statement.expression.text)
+  }
+  return found
+}
+
+describe("'use client' in the built entries", () => {
+  it.each(['index.js', 'react-query.js', 'testing.js'])('is the first statement of dist/%s', (file) => {
+    expect(prologue(file)[0]).toBe('use client')
+  })
+
+  it.each(['core.js', 'testing-node.js'])('is absent from dist/%s, which servers import', (file) => {
+    expect(prologue(file)).not.toContain('use client')
+  })
+})

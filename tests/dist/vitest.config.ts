@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vitest/config'
+
+// The smoke suite against the built package: `npm run build && npm run test:dist`. The tests
+// import only the package's public names, mapped here to the ESM files in dist/.
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const dist = (file: string) => `${root}dist/${file}`
+
+/** Fails a test that reaches into src/: everything must come from dist/. */
+const noSource: Plugin = {
+  name: 'no-source',
+  enforce: 'pre',
+  load(id) {
+    if (id.startsWith(`${root}src/`)) throw new Error(`tests/dist loaded ${id.slice(root.length)}; import the package by name instead`)
+  },
+}
+
+export default defineConfig({
+  root,
+  plugins: [noSource],
+  resolve: {
+    alias: [
+      { find: /^react-jwt-session$/, replacement: dist('index.js') },
+      { find: /^react-jwt-session\/core$/, replacement: dist('core.js') },
+      { find: /^react-jwt-session\/react-query$/, replacement: dist('react-query.js') },
+      { find: /^react-jwt-session\/testing$/, replacement: dist('testing.js') },
+      { find: /^react-jwt-session\/testing\/node$/, replacement: dist('testing-node.js') },
+    ],
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['tests/dist/**/*.test.js'],
+    restoreMocks: true,
+  },
+})

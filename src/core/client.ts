@@ -311,7 +311,16 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     async refresh({ staleToken } = {}) {
       restore()
       if (staleToken !== undefined && session && session.accessToken !== staleToken) return session.accessToken
-      return (await refreshShared()).accessToken
+      try {
+        if (rejected) throw rejected // asking a server that refused the refresh token again cannot help
+        return (await refreshShared()).accessToken
+      } catch (error) {
+        // The API refused this token and the server refused its refresh: nothing can renew the session.
+        if (rejected && staleToken !== undefined && session?.accessToken === staleToken) {
+          endSession('refresh_rejected', true, rejected)
+        }
+        throw error
+      }
     },
     async getAccessToken() {
       restore()

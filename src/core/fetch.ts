@@ -3,8 +3,8 @@ import { AuthError } from './errors'
 /** What the fetcher needs from the client. */
 export interface TokenSource {
   getAccessToken(): Promise<string | null>
+  /** With `staleToken`: the API refused that token; a rejected refresh then ends the session. */
   refresh(options: { staleToken: string }): Promise<string>
-  getSnapshot(): { error: AuthError | null }
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
@@ -79,9 +79,6 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
       response = await send(token, original, body)
       if (response.status !== 401 && !(codes && (await isGraphqlAuthError(response, codes)))) return response
       void response.body?.cancel().catch(() => {})
-      const { error } = source.getSnapshot()
-      // The server already refused the refresh token: asking again cannot help.
-      if (error?.code === 'refresh_rejected') throw error
       // The caller's signal stops its own wait, never the refresh that other requests share.
       const fresh = await untilAborted(source.refresh({ staleToken: token }), signal)
       return await send(fresh, copy, spare ?? body)

@@ -14,6 +14,11 @@ export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
   redirectTo?: string
   /** Called instead of the redirect, once per loss of the session: hand it to your router. */
   onUnauthenticated?: (context: { returnTo: string }) => void
+  /**
+   * Where to come back to after sign-in. Default: the page's path, query and fragment. Pass your
+   * router's location when they differ (a `basename`, a memory router).
+   */
+  returnTo?: string
   /** False renders `forbidden` and never redirects (the visitor is signed in; a redirect would loop). */
   authorize?: (claims: TClaims) => boolean
 }
@@ -47,8 +52,7 @@ export function useRequireAuth(options: UseRequireAuthOptions = {}): UseRequireA
     const previous = seen.current
     seen.current = status
     if (status !== 'unauthenticated' || previous === 'unauthenticated') return
-    const returnTo = currentPath()
-    const { onUnauthenticated, redirectTo } = latest.current
+    const { onUnauthenticated, redirectTo, returnTo = currentPath() } = latest.current
     if (onUnauthenticated) onUnauthenticated({ returnTo })
     else if (redirectTo !== undefined) window.location.replace(withReturnTo(redirectTo, returnTo))
   }, [status])

@@ -13,7 +13,11 @@ export interface BrowserFetch {
   clearCookies(): void
 }
 
-/** A `fetch` for in-process tests that sends requests to `handler` and keeps its cookies, HttpOnly ones included. */
+/**
+ * A `fetch` for in-process tests (Node, jsdom) that sends requests to `handler` and keeps its
+ * cookies, HttpOnly ones included. Not for a real browser, which drops Cookie and Set-Cookie on
+ * requests and responses built by script.
+ */
 export function createBrowserFetch(
   handler: (request: Request) => Promise<Response>,
   options: { origin?: string } = {},

@@ -191,16 +191,27 @@ describe('401 → one refresh → one replay', () => {
     expect(client.getSnapshot().status).toBe('authenticated')
   })
 
-  it('does not ask the server again on a later 401 once it refused the refresh token', async () => {
+  it('ends the session when the API refuses the token and the server refuses its refresh', async () => {
     const { client, api, refresh, login } = setup()
     login({ accepted: false })
     refresh.mockRejectedValue(Object.assign(new Error('invalid_grant'), { status: 401 }))
 
     await expect(client.fetch('/api/me')).rejects.toEqual(rejectedWith('refresh_rejected'))
-    await expect(client.fetch('/api/me')).rejects.toEqual(rejectedWith('refresh_rejected'))
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', error: { code: 'refresh_rejected' } })
+    await expect(client.fetch('/api/me')).rejects.toEqual(rejectedWith('unauthenticated'))
 
     expect(refresh).toHaveBeenCalledTimes(1)
-    expect(api.fetch).toHaveBeenCalledTimes(2)
+    expect(api.fetch).toHaveBeenCalledTimes(1)
+  })
+
+  it('asks no second time after an early rejection while the token still works', async () => {
+    const { client, refresh, login } = setup()
+    login({ accepted: true })
+    refresh.mockRejectedValue(Object.assign(new Error('invalid_grant'), { status: 401 }))
+    await expect(client.refresh()).rejects.toEqual(rejectedWith('refresh_rejected'))
+    await expect(client.refresh()).rejects.toEqual(rejectedWith('refresh_rejected'))
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(client.getSnapshot().status).toBe('authenticated')
   })
 })
 

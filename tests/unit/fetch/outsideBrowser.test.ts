@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createAuthFetch } from '../../../src/core/fetch'
 
 describe('outside the browser (no location)', () => {
-  const source = { getAccessToken: async () => 'token-1', refresh: async () => 'token-2', getSnapshot: () => ({ error: null }) }
+  const source = { getAccessToken: async () => 'token-1', refresh: async () => 'token-2' }
 
   it('rejects a relative URL with an error that asks for an absolute one, sending nothing', async () => {
     const base = vi.fn(async () => new Response('ok'))

@@ -51,6 +51,19 @@ describe('while the session is initializing', () => {
     expect(screen.getByText('waiting')).toBeTruthy() // fallback while the router navigates
   })
 
+  it('hands the router location given as returnTo, not the page URL', async () => {
+    const onUnauthenticated = vi.fn()
+    render(
+      <AuthProvider refresh={refreshSpy()} channel={null} storage={null}>
+        <RequireAuth onUnauthenticated={onUnauthenticated} returnTo="/app/orders">
+          secret
+        </RequireAuth>
+      </AuthProvider>,
+    )
+    await act(() => vi.advanceTimersByTimeAsync(0))
+    expect(onUnauthenticated.mock.calls).toEqual([[{ returnTo: '/app/orders' }]])
+  })
+
   it('renders the children, with no redirect, when another tab hands over its session', async () => {
     const harness = createTabHarness()
     const open = createAuthClient({ ...harness.tab(), refresh: refreshSpy(), wakeEvents: () => () => {} })

@@ -1,0 +1,42 @@
+// `npm run test:stories`: every story's play function as a test, in headless Chromium.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+
+const configDir = path.dirname(fileURLToPath(import.meta.url))
+
+// Debian's Chromium (no browser downloads here); see the toolchain notes.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export default defineConfig({
+  // The failure links point at `npm run storybook`.
+  plugins: [storybookTest({ configDir, storybookUrl: 'http://127.0.0.1:6006' })],
+  test: {
+    name: 'storybook',
+    setupFiles: [path.join(configDir, 'vitest.setup.ts')],
+    // The slowest stories wait out a few token lifetimes of 3 s.
+    testTimeout: 30_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: CHROMIUM_ARGS,
+        },
+      }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})

@@ -1,9 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, within } from 'storybook/test'
-import { DemoApp, RestAuthProvider, StoryLayout } from './support/app'
 import { useStoryEnv } from './support/env'
-import { EventLog, useEventLog } from './support/eventLog'
-import { ServerPanel } from './support/serverPanel'
+import { FlowDemo } from './support/flowDemo'
 import { expectSignedIn, loggedEvents, signIn, waitForEvents } from './support/play'
 import { storyEnv, type AuthServerParameters } from './support/storyServer'
 
@@ -18,28 +16,9 @@ function FailRefreshesButton() {
   )
 }
 
-function RefreshDownDemo() {
-  const { events, onEvent } = useEventLog()
-  return (
-    <RestAuthProvider onEvent={onEvent}>
-      <StoryLayout
-        app={<DemoApp />}
-        side={
-          <>
-            <ServerPanel>
-              <FailRefreshesButton />
-            </ServerPanel>
-            <EventLog events={events} />
-          </>
-        }
-      />
-    </RestAuthProvider>
-  )
-}
-
 const meta = {
   title: 'Flows/5 Refresh endpoint down',
-  render: () => <RefreshDownDemo />,
+  render: () => <FlowDemo controls={<FailRefreshesButton />} />,
   parameters: { authServer: { accessTokenTtl: 4 } satisfies AuthServerParameters },
 } satisfies Meta
 

@@ -1,11 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, within } from 'storybook/test'
 import { useAuth } from './support/auth'
-import { DemoApp, RestAuthProvider, StoryLayout } from './support/app'
 import { revokeSession } from './support/backstage'
 import { useStoryEnv } from './support/env'
-import { EventLog, useEventLog } from './support/eventLog'
-import { ServerPanel } from './support/serverPanel'
+import { FlowDemo } from './support/flowDemo'
 import { expectSignedIn, loggedEvents, signIn, waitForEvents } from './support/play'
 import { storyEnv, type AuthServerParameters } from './support/storyServer'
 
@@ -19,28 +17,9 @@ function RevokeSessionButton() {
   )
 }
 
-function RefreshRejectedDemo() {
-  const { events, onEvent } = useEventLog()
-  return (
-    <RestAuthProvider onEvent={onEvent}>
-      <StoryLayout
-        app={<DemoApp />}
-        side={
-          <>
-            <ServerPanel>
-              <RevokeSessionButton />
-            </ServerPanel>
-            <EventLog events={events} />
-          </>
-        }
-      />
-    </RestAuthProvider>
-  )
-}
-
 const meta = {
   title: 'Flows/4 Refresh rejected',
-  render: () => <RefreshRejectedDemo />,
+  render: () => <FlowDemo controls={<RevokeSessionButton />} />,
   parameters: { authServer: { accessTokenTtl: 4 } satisfies AuthServerParameters },
 } satisfies Meta
 

@@ -1,34 +1,15 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { jwtDecode } from 'jwt-decode'
 import { expect, waitFor, within } from 'storybook/test'
-import { DemoApp, RestAuthProvider, StoryLayout } from './support/app'
-import { EventLog, useEventLog } from './support/eventLog'
-import { ServerPanel } from './support/serverPanel'
+import { FlowDemo } from './support/flowDemo'
 import { expectSignedIn, loggedEvents, shownJti, signIn } from './support/play'
 import { storyEnv, type AuthServerParameters } from './support/storyServer'
 
 const TTL = 3_000
 
-function SilentRefreshDemo() {
-  const { events, onEvent } = useEventLog()
-  return (
-    <RestAuthProvider onEvent={onEvent}>
-      <StoryLayout
-        app={<DemoApp />}
-        side={
-          <>
-            <ServerPanel />
-            <EventLog events={events} />
-          </>
-        }
-      />
-    </RestAuthProvider>
-  )
-}
-
 const meta = {
   title: 'Flows/3 Silent refresh',
-  render: () => <SilentRefreshDemo />,
+  render: () => <FlowDemo />,
   parameters: { authServer: { accessTokenTtl: TTL / 1000 } satisfies AuthServerParameters },
 } satisfies Meta
 

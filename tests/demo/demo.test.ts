@@ -1,9 +1,9 @@
 // @vitest-environment node
 // The demo (scripts/demo.mjs: Vite dev server + reference auth server in one process) over HTTP,
 // then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out.
-import { existsSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
 
 interface Demo {
   url: string
@@ -15,16 +15,6 @@ type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number;
 // A plain JS script without declarations: its shape is stated here, at its one use.
 const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 let demo: Demo
 let browser: Browser | undefined
@@ -72,9 +62,7 @@ describe('the demo in Chromium', () => {
   const failedResponses: string[] = []
 
   beforeAll(async () => {
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`No Chromium at ${executablePath}; install it or set CHROMIUM_PATH.`)
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true })
+    browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true })
     context = await browser.newContext({ viewport: { width: 1100, height: 760 } })
     // Under the 30 s test timeout, so a stuck wait fails with its own message.
     context.setDefaultTimeout(10_000)

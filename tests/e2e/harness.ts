@@ -2,9 +2,9 @@
 // HTTP on 127.0.0.1, and a test page (page/main.ts, bundled with Vite at start) whose tabs each run
 // a real client from src/core. Tabs are pages of one browser context, so BroadcastChannel and
 // navigator.locks connect them exactly as they connect tabs of one browser.
-import { existsSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { serveHandler } from '../../src/testing/nodeHttp'
+import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
 import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
 import type { PageSnapshot } from './page/api'
 import { bundlePage, staticFiles } from './pageServer'
@@ -14,31 +14,6 @@ import { installWriteRecorder, RECORDER_BINDING, type RecordedWrite } from './wr
 export * from './waits'
 export type { RecordedWrite } from './writeRecorder'
 
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env.CHROMIUM_PATH
-  if (configured) {
-    if (existsSync(configured)) return configured
-    throw new Error(`CHROMIUM_PATH is set to ${configured}, but there is no file there. Fix the path, or unset it and run \`apt-get install chromium\`.`)
-  }
-  const found = CHROMIUM_CANDIDATES.find((path) => existsSync(path))
-  if (found) return found
-  throw new Error(
-    `The e2e tests need Chromium and found none at ${CHROMIUM_CANDIDATES.join(', ')}. ` +
-      'Install it with `apt-get install chromium`, or point CHROMIUM_PATH at a Chromium or Chrome binary.',
-  )
-}
 
 /** One /auth/refresh request as the server saw it; `tab` comes from the page's x-e2e-tab header. */
 export interface RefreshRecord {

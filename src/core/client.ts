@@ -3,8 +3,7 @@ import { createAuthFetch } from './fetch'
 import { defaultLocks, withLock } from './lock'
 import { backoffDelay, createScheduler, defaultTimers, refreshLead, refreshTime, withTimeout } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
-import { defaultChannel, type SessionUpdateReason } from './tabs'
-import { createTabSync } from './tabSync'
+import { createTabSync, defaultChannel, type SessionUpdateReason } from './tabs'
 import { createSession, isNewer, type JwtClaims, type Session } from './tokens'
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents } from './wakeEvents'
@@ -32,12 +31,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   let deferring = false
   const deferred: AuthEvent[] = []
   const emit = (event: AuthEvent) => (deferring ? deferred.push(event) : options.onEvent?.(event))
-  const store = createSessionStore<TClaims>({
+  const store = createSessionStore<TClaims>(
     key,
-    storage: options.storage === undefined ? defaultStorage : options.storage,
-    onUnavailable: () =>
-      emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'sessionStorage unavailable; session kept in memory.') }),
-  })
+    () => (options.storage === undefined ? defaultStorage() : options.storage),
+    () => emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
+  )
   const scheduler = createScheduler(timers, now)
   const listeners = new Set<() => void>()
 

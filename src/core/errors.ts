@@ -33,26 +33,13 @@ export function isAuthError(value: unknown): value is AuthError {
  * rejections). Everything else — network errors, 5xx, 429, timeouts — is transient.
  */
 export function classifyRefreshError(error: unknown): AuthError {
-  if (error instanceof AuthError && (error.code === 'refresh_rejected' || error.code === 'refresh_failed')) {
-    return error
+  if (error instanceof AuthError && /^refresh_/.test(error.code)) return error
+  const { status } = (error ?? {}) as { status?: unknown }
+  if (typeof status !== 'number') {
+    // A foreign error's message could quote a token; only its class name is safe to repeat.
+    const name = error instanceof AuthError ? error.code : error instanceof Error ? error.name : typeof error
+    return new AuthError('refresh_failed', `Refresh failed (${name}); retrying.`, { cause: error })
   }
-  const status = statusOf(error)
-  if (status === 400 || status === 401 || status === 403) {
-    return new AuthError('refresh_rejected', `The refresh was rejected (HTTP ${status}).`, { status, cause: error })
-  }
-  const reason = status === undefined ? describe(error) : `HTTP ${status}`
-  return new AuthError('refresh_failed', `The refresh failed (${reason}); it will be retried.`, { status, cause: error })
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined
-  const { status } = error as { status: unknown }
-  return typeof status === 'number' ? status : undefined
-}
-
-// The message of an arbitrary error is not ours and could quote a token; only its class name is safe.
-function describe(error: unknown): string {
-  if (error instanceof AuthError) return error.code
-  if (error instanceof Error) return error.name
-  return typeof error
+  const rejected = status === 400 || status === 401 || status === 403
+  return new AuthError(rejected ? 'refresh_rejected' : 'refresh_failed', `Refresh answered HTTP ${status}.`, { status, cause: error })
 }

@@ -20,42 +20,33 @@ export const CHECK_STEP = 30_000
 
 /** One deadline at a time, met against the wall clock rather than trusted to a single timer. */
 export function createScheduler(timers: Timers, now: () => number) {
-  let deadline: number | null = null
+  let deadline = 0
   let task: (() => void) | null = null
   let timer: unknown = null
 
-  function disarm(): void {
-    if (timer !== null) timers.clearTimeout(timer)
-    timer = null
+  function cancel(): void {
+    timers.clearTimeout(timer)
+    task = null
   }
 
   function arm(): void {
-    disarm()
-    if (deadline === null) return
-    const wait = Math.min(Math.max(deadline - now(), 0), CHECK_STEP)
-    timer = timers.setTimeout(() => {
-      timer = null
-      check()
-    }, wait)
+    timer = timers.setTimeout(check, Math.max(0, Math.min(deadline - now(), CHECK_STEP)))
   }
 
   /** Runs the task if its time has come (a late timer, a wake-up); otherwise re-arms. */
   function check(): void {
-    if (deadline === null || task === null) return
-    if (now() < deadline) return arm()
     const run = task
+    if (!run) return
     cancel()
-    run()
-  }
-
-  function cancel(): void {
-    disarm()
-    deadline = null
-    task = null
+    if (now() >= deadline) return run()
+    task = run
+    arm()
   }
 
   return {
+    /** Replaces the planned task; it runs asynchronously even when `time` has passed. */
     at(time: number, run: () => void): void {
+      cancel()
       deadline = time
       task = run
       arm()

@@ -52,33 +52,38 @@ export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims
 
 const invalid = (why: string) => new AuthError('invalid_token', `Access token ${why}.`)
 
+/** A validated session from its parts; throws `invalid_token` on a bad token of either kind. */
+function buildSession<TClaims extends JwtClaims>(
+  accessToken: unknown,
+  refreshToken: unknown,
+  skew: number,
+  receivedAt: number,
+  seq: number,
+): Session<TClaims> {
+  const claims = decodeClaims<TClaims>(accessToken)
+  if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    throw new AuthError('invalid_token', 'Refresh token must be a non-empty string.')
+  }
+  return { accessToken: accessToken as string, refreshToken, claims, skew, receivedAt, seq, expiresAt: claims.exp * 1000 - skew }
+}
+
 /**
  * Validates a freshly received pair and pins it to the client clock. `iat` tells what time the
  * server had when it issued the token, so a client clock that is an hour off still schedules
  * the refresh against the server's idea of `exp`.
  */
 export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number, seq: number): Session<TClaims> {
-  const claims = decodeClaims<TClaims>(pair?.accessToken)
-  const refreshToken = pair.refreshToken ?? null
-  if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw new AuthError('invalid_token', 'Refresh token must be a non-empty string.')
-  }
-  const measured = claims.iat === undefined ? 0 : claims.iat * 1000 - now
+  const session = buildSession<TClaims>(pair?.accessToken, pair.refreshToken ?? null, 0, now, seq)
+  const { iat } = session.claims
+  const skew = iat === undefined ? 0 : iat * 1000 - now
   // `iat` has whole seconds and the answer took a while to arrive: below MIN_SKEW the measurement
   // is noise, and trusting it would move `exp` up to a second later than the server's.
-  const skew = Math.abs(measured) >= MIN_SKEW && Math.abs(measured) <= MAX_SKEW ? measured : 0
-  const session = restoreSession<TClaims>({ accessToken: pair.accessToken, refreshToken, claims, skew, receivedAt: now, seq })
-  if (session.expiresAt <= now) {
-    throw invalid('has expired')
+  if (Math.abs(skew) >= MIN_SKEW && Math.abs(skew) <= MAX_SKEW) {
+    session.skew = skew
+    session.expiresAt -= skew
   }
+  if (session.expiresAt <= now) throw invalid('has expired')
   return session
-}
-
-/** Rebuilds a session whose skew was measured earlier (storage, another tab). */
-export function restoreSession<TClaims extends JwtClaims>(
-  parts: Omit<Session<TClaims>, 'expiresAt'>,
-): Session<TClaims> {
-  return { ...parts, expiresAt: parts.claims.exp * 1000 - parts.skew }
 }
 
 /**
@@ -115,21 +120,11 @@ export function toStored(session: Session): StoredSession {
 
 /** Accepts anything (storage contents, another tab's message); returns null unless it is a valid session. */
 export function parseStoredSession<TClaims extends JwtClaims>(value: unknown): Session<TClaims> | null {
-  if (typeof value !== 'object' || value === null) return null
-  const { v, accessToken, refreshToken, skew, receivedAt, seq } = value as Partial<StoredSession>
-  if (v !== 1 || typeof accessToken !== 'string' || !Number.isSafeInteger(seq) || (seq as number) < 0) return null
-  if (refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) return null
-  if (!Number.isFinite(skew) || Math.abs(skew as number) > MAX_SKEW || !Number.isFinite(receivedAt)) return null
+  const { v, accessToken, refreshToken, skew, receivedAt, seq } = (value ?? {}) as Partial<StoredSession>
+  if (v !== 1 || typeof skew !== 'number' || !(Math.abs(skew) <= MAX_SKEW) || !Number.isFinite(receivedAt)) return null
+  if (!Number.isSafeInteger(seq) || seq! < 0) return null
   try {
-    const claims = decodeClaims<TClaims>(accessToken)
-    return restoreSession({
-      accessToken,
-      refreshToken,
-      claims,
-      skew: skew as number,
-      receivedAt: receivedAt as number,
-      seq: seq as number,
-    })
+    return buildSession(accessToken, refreshToken, skew, receivedAt!, seq!)
   } catch {
     return null
   }

@@ -27,6 +27,14 @@ function rotatingServer(ttl = 60) {
   return { refresh, counts, loginPair }
 }
 
+/** A refresh that waits at the server until `release()` is called. */
+function heldUntilReleased(refresh: (context: RefreshContext) => Promise<TokenPair>) {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const slow = vi.fn(async (context: RefreshContext) => (await gate, refresh(context)))
+  return { slow, release }
+}
+
 function openTabs(count: number, refresh: (context: RefreshContext) => Promise<TokenPair>, latency = 0) {
   const harness = createTabHarness({ latency })
   const events: AuthEvent[][] = []
@@ -57,9 +65,7 @@ describe('handoff', () => {
 
   it('answers a new tab within its handoff timeout during a slow refresh, then upgrades it', async () => {
     const server = rotatingServer()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { slow, release } = heldUntilReleased(server.refresh)
     const { tabs, open } = openTabs(1, slow)
     tabs[0]!.login(server.loginPair())
     const before = tabs[0]!.getSnapshot().accessToken
@@ -118,9 +124,7 @@ describe('handoff', () => {
 
   it('delivers the rotated pair when the handoff arrives during an in-flight refresh', async () => {
     const server = rotatingServer()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { slow, release } = heldUntilReleased(server.refresh)
     const { tabs, open } = openTabs(1, slow)
     tabs[0]!.login(server.loginPair())
     const refreshing = tabs[0]!.refresh()
@@ -180,9 +184,7 @@ describe('exactly-once refresh', () => {
 describe('logout', () => {
   it('logs every tab out when one logs out while another refreshes, and discards the rotated pair', async () => {
     const server = rotatingServer()
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    const slow = vi.fn(async (context: RefreshContext) => (await gate, server.refresh(context)))
+    const { slow, release } = heldUntilReleased(server.refresh)
     const { tabs, events } = openTabs(3, slow)
     tabs[0]!.login(server.loginPair())
     await vi.advanceTimersByTimeAsync(0)

@@ -64,12 +64,15 @@ function bindActions(client: AuthClient<JwtClaims>): AuthActions {
 
 export function useAuthContext(hook: string): AuthContextValue {
   const value = useContext(AuthContext)
-  if (value === null) {
-    throw new AuthError(
-      'no_provider',
-      `${hook}() was called outside <AuthProvider>. Wrap your app in <AuthProvider client={auth}> ` +
-        '(or <AuthProvider refresh={…}>) above every component that uses the session.',
-    )
-  }
+  if (value === null) throw missingProvider(hook)
   return value
+}
+
+/** The error of a hook used outside `<AuthProvider>`, naming the hook and the fix. */
+export function missingProvider(hook: string): AuthError {
+  return new AuthError(
+    'no_provider',
+    `${hook}() was called outside <AuthProvider>. Wrap your app in <AuthProvider client={auth}> ` +
+      '(or <AuthProvider refresh={…}>) above every component that uses the session.',
+  )
 }

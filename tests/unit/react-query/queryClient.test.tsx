@@ -3,6 +3,7 @@ import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useSyncExternalStore, type ReactNode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import { AuthProvider } from '../../../src/react'
 import { bindQueryClient, createQueryFn, shouldRetry, useBindQueryClient } from '../../../src/react-query'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
 import { ORIGIN, deferred, json, setup, type Api } from '../fetch/helpers'
@@ -249,6 +250,41 @@ describe('useBindQueryClient', () => {
     )
 
     expect(qc.getQueryData(['/api/me'])).toBeUndefined()
+  })
+
+  it('takes the client from <AuthProvider> when none is passed', async () => {
+    const { client, login } = setup()
+    login()
+    const qc = newQueryClient()
+    function BindFromProvider() {
+      useBindQueryClient()
+      return null
+    }
+    render(
+      <AuthProvider client={client}>
+        <QueryClientProvider client={qc}>
+          <BindFromProvider />
+        </QueryClientProvider>
+      </AuthProvider>,
+    )
+    qc.setQueryData(['/api/me'], { owner: 'user-1' })
+    await act(() => client.logout())
+    expect(qc.getQueryData(['/api/me'])).toBeUndefined()
+  })
+
+  it('names the fix when neither a client nor a provider is there', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    function BindFromNowhere() {
+      useBindQueryClient()
+      return null
+    }
+    expect(() =>
+      render(
+        <QueryClientProvider client={newQueryClient()}>
+          <BindFromNowhere />
+        </QueryClientProvider>,
+      ),
+    ).toThrow(/useBindQueryClient\(\) was called outside <AuthProvider>/)
   })
 })
 

@@ -29,6 +29,9 @@ export interface AuthFetchOptions {
 }
 
 /** The `extensions.code` values Hasura answers an unusable JWT with (HTTP 200); what `graphqlErrors: true` treats like a 401. */
+/** Where a request goes: a parsed URL, or the same two fields found without parsing. */
+type Target = Pick<URL, 'href' | 'origin'>
+
 export const GRAPHQL_AUTH_ERROR_CODES: readonly string[] = ['invalid-jwt', 'invalid-headers']
 
 /**
@@ -41,18 +44,32 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
   // Read on first use, never at import: there may be no `location` yet (or ever, outside a page).
   let origins: string[] | undefined
 
-  function isExcluded(url: URL): boolean {
+  function isExcluded(target: Target): boolean {
     return (options.excludeUrls ?? []).some((entry) => {
-      if (entry instanceof RegExp) return entry.test(url.href)
+      if (entry instanceof RegExp) return entry.test(target.href)
+      const url = toUrl(target.href)
       const match = toUrl(entry)
       return match.origin === url.origin && match.pathname === url.pathname
     })
   }
 
+  /**
+   * Where a request goes. A string that starts with an allowed origin and a slash needs no URL
+   * parse (the hot path); tabs, newlines and backslashes change what the parser reads, so a URL
+   * holding any of them always takes the full parse.
+   */
+  function locate(raw: string | URL, allowed: string[]): Target {
+    if (typeof raw === 'string' && !/[\t\n\r\\]/.test(raw)) {
+      const origin = allowed.find((o) => raw.startsWith(o) && raw[o.length] === '/')
+      if (origin) return { href: raw, origin }
+    }
+    return toUrl(raw)
+  }
+
   async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : null
-    const url = toUrl(request ? request.url : (input as string | URL))
     origins ??= options.allowedOrigins?.map((origin) => toUrl(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
+    const url = locate(request ? request.url : (input as string | URL), origins)
     if (!origins.includes(url.origin)) return base(input, init)
     // A Request always has `credentials`; only its default ('same-origin') yields to ours.
     const credentials =

@@ -88,8 +88,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     const send = (token: string, from: Request | null, payload?: BodyInit | null) =>
       from
         ? base(new Request(from, { credentials, headers: withBearer(from.headers, token) }))
-        : // Object.assign, not a spread: the spread measured ~1 µs slower per request in V8.
-          base(url.href, Object.assign({}, init, { body: payload, credentials, headers: withBearer(init?.headers, token) }))
+        : base(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token)))
 
     let response: Response
     try {
@@ -122,13 +121,26 @@ function toUrl(input: string | URL): URL {
   return new URL(input, page)
 }
 
+/**
+ * The caller's init with our body, credentials and headers. Copied field by field rather than
+ * spread: on this hot path the spread measured about 1 µs slower per request in V8.
+ */
+function withInit(init: RequestInit | undefined, body: BodyInit | null | undefined, credentials: RequestCredentials, headers: HeadersInit): RequestInit {
+  const sent: RequestInit = Object.assign({}, init)
+  if (body !== undefined) sent.body = body
+  sent.credentials = credentials
+  sent.headers = headers
+  return sent
+}
+
 function withBearer(headers: HeadersInit | undefined, token: string): HeadersInit {
   const bearer = `Bearer ${token}`
   // Plain objects (what most callers pass) are copied: far cheaper than building a Headers.
   if (!headers || Object.getPrototypeOf(headers) === Object.prototype) {
     const copy: Record<string, string> = {}
     for (const name in headers) if (!/^authorization$/i.test(name)) copy[name] = (headers as Record<string, string>)[name]!
-    return Object.assign(copy, { Authorization: bearer })
+    copy.Authorization = bearer
+    return copy
   }
   const copy = new Headers(headers)
   copy.set('Authorization', bearer)

@@ -12,7 +12,7 @@ export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = fal
   const vite = await createServer({
     configFile: repo('examples/demo/vite.config.ts'),
     // Vite opens its HMR socket on a port of its own (24678); keep that on 127.0.0.1 as well.
-    server: { middlewareMode: true, hmr: !quiet, ws: quiet ? false : { host: '127.0.0.1' } },
+    server: { middlewareMode: true, ...(quiet ? { hmr: false } : { ws: { host: '127.0.0.1' } }) },
     appType: 'spa',
     logLevel: quiet ? 'silent' : 'info',
   })

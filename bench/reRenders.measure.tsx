@@ -3,9 +3,8 @@
 import { act, cleanup, render } from '@testing-library/react'
 import { Profiler } from 'react'
 import { afterEach, beforeEach, it, vi } from 'vitest'
-import { createAuthClient } from '../src/core/client'
 import { AuthProvider, useAuth } from '../src/react'
-import { createMemoryStorage, createTestJwt } from '../src/testing'
+import { loginPair, refreshSpy, standaloneClient } from '../tests/unit/react/helpers'
 import { report, useFakeClock } from './report'
 
 const REFRESHES = 5
@@ -27,16 +26,8 @@ function Everything() {
 }
 
 it('counts commits per silent refresh', async () => {
-  const refresh = vi.fn(async () => ({ accessToken: createTestJwt({ sub: 'kim' }), refreshToken: 'rt' }))
-  const client = createAuthClient({
-    refresh,
-    storage: createMemoryStorage(),
-    channel: null,
-    locks: null,
-    random: () => 0.5,
-    wakeEvents: () => () => {},
-  })
-  client.login({ accessToken: createTestJwt({ sub: 'kim' }), refreshToken: 'rt-0' })
+  const { client, refresh } = standaloneClient({ refresh: refreshSpy(900, { sub: 'kim' }) })
+  client.login(loginPair({ sub: 'kim' }))
   const commits: Record<string, number> = { sub: 0, full: 0 }
   const onRender = (id: string) => void (commits[id] = (commits[id] ?? 0) + 1)
   render(

@@ -60,7 +60,7 @@ async function measure(run: () => Promise<void>, requests: number): Promise<numb
   for (let i = 0; i < requests; i++) await run()
   return ((performance.now() - start) * 1e6) / requests
 }
-async function compare(rounds = 9, requests = 5_000) {
+async function compare(rounds = 25, requests = 5_000) {
   const runs = { plain, bare, authed }
   const times: Record<keyof typeof runs, number[]> = { plain: [], bare: [], authed: [] }
   for (const run of Object.values(runs)) await measure(run, requests) // warm-up
@@ -84,7 +84,7 @@ const { plain: plainNs, bare: bareNs, authed: authedNs } = await compare()
 const storm = await burst(50)
 console.log(
   [
-    `fetch overhead (in-process stub, JSON body read; median of 9 interleaved rounds of 5 000):`,
+    `fetch overhead (in-process stub, JSON body read; median of 25 interleaved rounds of 5 000):`,
     `  plain fetch + hand-set Bearer ${(plainNs / 1000).toFixed(2)} µs/request, client.fetch ${(authedNs / 1000).toFixed(2)} µs/request`,
     `  ratio ${(authedNs / plainNs).toFixed(3)}× (target ≤ 1.10×), overhead ${((authedNs - plainNs) / 1000).toFixed(2)} µs/request`,
     `  (plain fetch without any Authorization header: ${(bareNs / 1000).toFixed(2)} µs/request, ratio ${(authedNs / bareNs).toFixed(3)}×)`,

@@ -252,6 +252,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     refreshShared().catch(() => {})
   }
 
+  /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
+  function freshToken(): string | null {
+    return session && now() < session.expiresAt - refreshLead(session, leadTime) ? session.accessToken : null
+  }
+
   /** Resolves when a new tab's wait for another tab's session is over, either way. */
   function handoffSettled(): Promise<void> {
     return new Promise((resolve) => {
@@ -323,10 +328,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     async getAccessToken() {
       restore()
       if (tabs.waiting) await handoffSettled()
-      if (!session) return null
+      const fresh = freshToken()
+      if (fresh !== null || !session) return fresh
       const valid = session.expiresAt > now()
       if (rejected) return valid ? session.accessToken : null
-      if (now() < session.expiresAt - refreshLead(session, leadTime)) return session.accessToken
       // Backing off after a transient failure: no new request until the next step is due.
       if (retryAt !== null && now() < retryAt && !inFlight) {
         if (valid) return session.accessToken
@@ -344,6 +349,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     getAuthHeaders: () => authFetch.getAuthHeaders(),
   }
   // Reads allowedOrigins, fetch, credentials, excludeUrls and graphqlErrors from the options.
-  const authFetch = createAuthFetch(client, options)
+  // The fetcher takes a fresh token without awaiting getAccessToken (the per-request hot path).
+  const { getAccessToken, refresh } = client
+  const authFetch = createAuthFetch({ getAccessToken, refresh, peekAccessToken: freshToken }, options)
   return client
 }

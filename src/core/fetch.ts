@@ -3,6 +3,8 @@ import { AuthError } from './errors'
 /** What the fetcher needs from the client. */
 export interface TokenSource {
   getAccessToken(): Promise<string | null>
+  /** Optional fast path: a token usable now without waiting for anything, else null. */
+  peekAccessToken?(): string | null
   /** With `staleToken`: the API refused that token; a rejected refresh then ends the session. */
   refresh(options: { staleToken: string }): Promise<string>
 }
@@ -45,7 +47,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
   let origins: string[] | undefined
 
   function isExcluded(target: Target): boolean {
-    return (options.excludeUrls ?? []).some((entry) => {
+    return !!options.excludeUrls?.some((entry) => {
       if (entry instanceof RegExp) return entry.test(target.href)
       const url = toUrl(target.href)
       const match = toUrl(entry)
@@ -77,7 +79,9 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     if (isExcluded(url)) return base(input, { ...init, credentials })
 
     const signal = init?.signal ?? request?.signal
-    const token = await untilAborted(source.getAccessToken(), signal)
+    // Awaited even when the token is at hand: a caller that aborts right after calling (React
+    // Query does under StrictMode) must send nothing.
+    const token = await untilAborted(source.peekAccessToken?.() ?? source.getAccessToken(), signal)
     if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate the request.')
     // A streamed body can be read only once: keep a second copy for the replay.
     let body = init?.body
@@ -158,12 +162,12 @@ async function isGraphqlAuthError(response: Response, codes: readonly string[]):
 }
 
 /** Settles with `work`, or rejects with the abort reason as soon as `signal` aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+function untilAborted<T>(work: T | Promise<T>, signal: AbortSignal | null | undefined): T | Promise<T> {
   if (!signal) return work
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     if (signal.aborted) onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    Promise.resolve(work).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }

@@ -69,6 +69,29 @@ describe('before sending', () => {
     expect(api.seen[0]!.authorization).toBe(`Bearer ${client.getSnapshot().accessToken}`)
     expect(api.seen[0]!.authorization).not.toContain(expired)
   })
+
+  it('refreshes a token inside the refresh lead first, then sends only the new one', async () => {
+    useFakeClock()
+    const { client, api, refresh, login } = setup({ refreshLeadTime: 60_000 })
+    const old = login({ expiresIn: 900 })
+    vi.setSystemTime(Date.now() + 870_000) // 30 s left: still valid, but due for its refresh
+
+    await client.fetch('/api/me')
+
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(api.seen.map((seen) => seen.authorization)).toEqual([`Bearer ${client.getSnapshot().accessToken}`])
+    expect(client.getSnapshot().accessToken).not.toBe(old)
+  })
+
+  it('sends a token well before its refresh time as it is, with no refresh', async () => {
+    const { client, api, refresh, login } = setup()
+    const token = login({ expiresIn: 900 })
+
+    await Promise.all([client.fetch('/api/me'), client.fetch('/api/todos')])
+
+    expect(refresh).not.toHaveBeenCalled()
+    expect(api.seen.map((seen) => seen.authorization)).toEqual([`Bearer ${token}`, `Bearer ${token}`])
+  })
 })
 
 describe('401 → one refresh → one replay', () => {

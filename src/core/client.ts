@@ -348,8 +348,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
   }
-  // Reads allowedOrigins, fetch, credentials, excludeUrls and graphqlErrors from the options.
-  // The fetcher takes a fresh token without awaiting getAccessToken (the per-request hot path).
+  // Options: allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors. The peek spares each
+  // request with a fresh token the wait on getAccessToken (the per-request hot path).
   const { getAccessToken, refresh } = client
   const authFetch = createAuthFetch({ getAccessToken, refresh, peekAccessToken: freshToken }, options)
   return client

@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { AuthProvider, createAuthHooks, getHasuraClaims, graphqlRefresh, restRevoke, type HasuraClaims } from '../src'
-import { LoginForm, StoryLayout } from './support/app'
+import { LoginForm, SessionActions, StoryLayout } from './support/app'
 import { useStoryEnv } from './support/env'
 import { ServerPanel } from './support/serverPanel'
 import { signIn } from './support/play'
@@ -19,7 +19,7 @@ interface QueryAnswer {
 }
 
 function HasuraSession() {
-  const { claims, refresh, logout } = useAuth()
+  const { claims } = useAuth()
   const hasura = getHasuraClaims(claims)
   if (!claims || !hasura) return null
   return (
@@ -35,14 +35,7 @@ function HasuraSession() {
         <dt>Access token id (jti)</dt>
         <dd data-testid="jti">{claims.jti}</dd>
       </dl>
-      <div className="actions">
-        <button type="button" onClick={() => void refresh().catch(() => {})}>
-          Refresh now
-        </button>
-        <button type="button" onClick={() => void logout()}>
-          Log out
-        </button>
-      </div>
+      <SessionActions />
     </section>
   )
 }

@@ -74,7 +74,7 @@ function describeError(error: AuthError): string {
 
 /** Who is signed in, which token the tab holds (by its `jti`, never the token itself), and the actions. */
 export function SessionCard({ everywhere = false }: { everywhere?: boolean }) {
-  const { claims, expiresAt, error, refresh, logout } = useAuth()
+  const { claims, expiresAt, error } = useAuth()
   if (!claims) return null
   return (
     <section className="panel" aria-label="Session">
@@ -94,20 +94,28 @@ export function SessionCard({ everywhere = false }: { everywhere?: boolean }) {
           {describeError(error)}
         </p>
       )}
-      <div className="actions">
-        <button type="button" onClick={() => void refresh().catch(() => {})}>
-          Refresh now
-        </button>
-        <button type="button" onClick={() => void logout()}>
-          Log out
-        </button>
-        {everywhere && (
-          <button type="button" onClick={() => void logout({ everywhere: true })}>
-            Log out everywhere
-          </button>
-        )}
-      </div>
+      <SessionActions everywhere={everywhere} />
     </section>
+  )
+}
+
+/** Refresh now, log out and, with `everywhere`, log out on every device. */
+export function SessionActions({ everywhere = false }: { everywhere?: boolean }) {
+  const { refresh, logout } = useAuth()
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => void refresh().catch(() => {})}>
+        Refresh now
+      </button>
+      <button type="button" onClick={() => void logout()}>
+        Log out
+      </button>
+      {everywhere && (
+        <button type="button" onClick={() => void logout({ everywhere: true })}>
+          Log out everywhere
+        </button>
+      )}
+    </div>
   )
 }
 

@@ -1,7 +1,8 @@
 // Ready-made `refresh` / `revoke` functions for createAuthClient. They call the network with the
 // base fetch (never client.fetch: the refresh endpoint must not go through 401 → refresh), and
 // every failure becomes an AuthError whose code tells the client what to do with it.
-import { AuthError } from './errors'
+import { AuthError, isRejectionStatus } from './errors'
+import { checkSecureUrl } from './origins'
 import { decodeClaims, type TokenPair } from './tokens'
 import type { RefreshContext, RevokeContext } from './types'
 
@@ -15,6 +16,8 @@ export interface HttpAdapterOptions {
   fetch?: typeof fetch
   /** Extra request headers (a CSRF header, an API key). */
   headers?: Record<string, string>
+  /** Allow an `http:` URL to a host other than this machine (development only); else it throws `insecure_origin`. */
+  allowInsecureHttp?: boolean
 }
 
 export interface RestRefreshOptions extends HttpAdapterOptions {
@@ -40,6 +43,7 @@ export interface RestRevokeOptions extends HttpAdapterOptions {
  * 5xx, 429, aborts and answers that are not a token pair are transient (`refresh_failed`).
  */
 export function restRefresh(options: RestRefreshOptions): (context: RefreshContext) => Promise<TokenPair> {
+  checkSecureUrl(options.url, options.allowInsecureHttp)
   return (context) =>
     send(options, refreshValues(context, options.fingerprintClaim), context, (text) => {
       const body: unknown = JSON.parse(text)
@@ -49,6 +53,8 @@ export function restRefresh(options: RestRefreshOptions): (context: RefreshConte
 
 /** A `revoke` for a JSON endpoint: POSTs `{ refreshToken }` with the Bearer token and the cookies. */
 export function restRevoke(options: RestRevokeOptions): (context: RevokeContext) => Promise<void> {
+  checkSecureUrl(options.url, options.allowInsecureHttp)
+  if (options.everywhereUrl) checkSecureUrl(options.everywhereUrl, options.allowInsecureHttp)
   return (context) => {
     const url = context.everywhere ? options.everywhereUrl : options.url
     const payload = { refreshToken: context.refreshToken ?? undefined, everywhere: !url || undefined }
@@ -62,7 +68,8 @@ export function restRevoke(options: RestRevokeOptions): (context: RevokeContext)
  * POSTs `payload` as JSON with the cookies and hands the 2xx answer's text to `read`. A refresh
  * is aborted through the client's signal (its `refreshTimeout`); a revoke, which gets no signal,
  * gives up after 10 s and is the only one to carry the Bearer token. Every failure becomes an
- * AuthError: 400/401/403 from a refresh endpoint end the session, anything else is worth retrying.
+ * AuthError: 400/401/403 from a refresh endpoint end the session, and so does a 2xx whose body
+ * `read` cannot use (the server spent the refresh token); anything else is worth retrying.
  * @internal
  */
 export async function send<T>(
@@ -90,15 +97,16 @@ export async function send<T>(
     })
     const { status } = response
     if (!response.ok) {
-      const rejected = !revoke && (status === 400 || status === 401 || status === 403)
+      const rejected = !revoke && isRejectionStatus(status)
       throw new AuthError(rejected ? 'refresh_rejected' : code, `The auth endpoint answered HTTP ${status}.`, { status })
     }
     return read((text = await response.text()))
   } catch (cause) {
     if (cause instanceof AuthError) throw cause
     // Never quote the body or a foreign error's message: either could hold a token.
-    const why = text === undefined ? `request failed (${(cause as Error)?.name})` : `endpoint answered ${/^\s*</.test(text) ? 'HTML (is the URL right?)' : 'no usable JSON'}`
-    throw new AuthError(code, `The auth ${why}.`, { cause })
+    if (text === undefined) throw new AuthError(code, `The auth request failed (${(cause as Error)?.name}).`, { cause })
+    const answered = /^\s*</.test(text) ? 'HTML (is the URL right?)' : 'no usable JSON'
+    throw new AuthError(revoke ? code : 'invalid_token', `The auth endpoint answered ${answered}.`, { cause })
   }
 }
 
@@ -117,7 +125,7 @@ export function toPair(found: unknown, current: string | null): TokenPair {
   } catch {
     // reported below, without echoing the token
   }
-  throw new AuthError('refresh_failed', 'The auth answer holds no usable token pair.')
+  throw new AuthError('invalid_token', 'The auth answer holds no usable token pair.')
 }
 
 /**

@@ -1,17 +1,31 @@
-import { AuthError, classifyRefreshError } from './errors'
+// The session engine, composed of parts that each own one concern:
+// - store (storage.ts): this tab's copy in sessionStorage, memory when that fails;
+// - tabs (tabs.ts): the channel to the other tabs: ask for, broadcast and end sessions;
+// - locks (lock.ts): who may send which refresh token, and which sessions live tabs hold;
+// - refresher (refresher.ts): the refresh state machine, idle → refreshing → idle | retrying |
+//   rejected, and back to idle whenever the session changes from outside;
+// - scheduler (scheduler.ts): the one timer, met against the wall clock.
+// The session's own life: `initializing` (storage read, other tabs asked) → `authenticated`
+// (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
+// refused refresh, expiry after one). Sessions are ordered by `isNewer`; `lastEnded` records the
+// newest one that ended, so nothing of it or older can come back.
+import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
-import { defaultLocks, withLock } from './lock'
-import { backoffDelay, createScheduler, defaultTimers, refreshLead, refreshTime, withTimeout } from './scheduler'
+import { createTabLocks, defaultLocks } from './lock'
+import { createRefresher, type Refresher } from './refresher'
+import { checkOrigins } from './origins'
+import { createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
-import { createTabSync, defaultChannel, type SessionUpdateReason } from './tabs'
-import { createSession, isNewer, type JwtClaims, type Session } from './tokens'
+import { createTabSync, defaultChannel } from './tabs'
+import { createSession, isNewer, newest, nextLogin, type JwtClaims, type Session, type SessionKey } from './tokens'
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
-import { defaultWakeEvents } from './wakeEvents'
+import { defaultWakeEvents, type WakeKind } from './wakeEvents'
 
 export type { AuthClient } from './types'
 
-// After waiting for the refresh lock, how long to wait for the previous holder's broadcast.
-const SETTLE_AFTER_CONTENTION = 25
+// Access tokens of the current login this tab has held, newest last: how a 401's stale token is
+// known to belong to the session now held (replay allowed) or to an earlier one (refused).
+const RECENT_TOKENS = 8
 
 /** The session engine: one per app, shared by React, the fetcher and whatever else needs a token. */
 export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
@@ -19,12 +33,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
 ): AuthClient<TClaims> {
   const key = options.storageKey ?? 'jwt-session'
   const leadTime = options.refreshLeadTime ?? 60_000
-  const refreshTimeout = options.refreshTimeout ?? 15_000
+  const handoffTimeout = options.handoffTimeout ?? 300
   const now = options.now ?? Date.now
   const timers = options.timers ?? defaultTimers
   const random = options.random ?? Math.random
   const channelFactory = options.channel === undefined ? defaultChannel : options.channel
-  const locks = options.locks === undefined ? defaultLocks() : options.locks
+  if (options.allowedOrigins) checkOrigins(options.allowedOrigins, options.allowInsecureHttp)
 
   // Events raised while restoring inside getSnapshot (a React render) wait for start(): an
   // onEvent that sets React state must not run during another component's render.
@@ -37,58 +51,53 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     () => emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
   )
   const scheduler = createScheduler(timers, now)
+  const locks = createTabLocks(options.locks === undefined ? defaultLocks() : options.locks, key, timers)
   const listeners = new Set<() => void>()
 
-  let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, error: null }
+  let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, sessionId: null, error: null }
   let session: Session<TClaims> | null = null
+  // The newest session this tab has heard of, live or ended: a login is numbered past it.
+  let known: SessionKey | null = null
+  // The newest session that ended here or in another tab.
+  let lastEnded: SessionKey | null = null
+  let recentTokens: string[] = []
   let restored = false
   let starts = 0
   let stopWake: (() => void) | null = null
-  // Bumped by every logout: a refresh that started before it must not store its result.
-  let logouts = 0
-  // The session most recently logged out (here or in another tab): nothing older may come back.
-  let loggedOut: Session<TClaims> | null = null
-  // Highest sequence number seen; every new pair this tab creates goes one past it.
-  let seq = 0
-  let inFlight: Promise<Session<TClaims>> | null = null
-  let inFlightAbort: AbortController | null = null
-  let failedAttempts = 0
-  let retryAt: number | null = null
-  // The server refused the refresh token while the access token was still valid: use it until it expires.
-  let rejected: AuthError | null = null
-  let settleWaiter: (() => void) | null = null
 
-  const handoffTimeout = options.handoffTimeout ?? 300
-  // Whether this tab has seen a session end (its own logout or another tab's).
-  let sawLogout = false
   const tabs = createTabSync<TClaims>(
     {
-      async shareable() {
-        // Mid-refresh, prefer the rotated pair, but answer before the new tab gives up: its lock
-        // and the coming broadcast keep it from using the old pair's refresh token.
-        const refreshing = inFlight
-        if (refreshing) await new Promise<void>((resolve) => {
+      async shareable(): Promise<Session<TClaims> | null> {
+        // Mid-refresh, prefer the rotated pair, but answer before the asking tab gives up.
+        const pending = refresher.pending
+        if (pending) await new Promise<void>((resolve) => {
           const timer = timers.setTimeout(resolve, handoffTimeout / 2)
-          void refreshing.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
+          void pending.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
         })
-        return state.status === 'authenticated' && !rejected ? session : null
+        return state.status === 'authenticated' && refresher.state.status !== 'rejected' ? session : null
       },
-      accepts(next, reason) {
-        if (loggedOut && !isNewer(next, loggedOut)) return false
-        if (session) return isNewer(next, session) // never step back to an older pair
-        // A refresh from a tab that had not yet heard of a logout must not log this tab back in;
-        // a tab that never saw a session end takes it (it gave up on a handoff too early).
-        return reason !== 'refresh' || !sawLogout
-      },
-      adopt(next, from, waited) {
+      ended: () => lastEnded,
+      offered(next, source, waited) {
+        known = newest(known, next)
+        if (lastEnded && (next.family === lastEnded.family || !isNewer(next, lastEnded))) return false
+        if (session && !isNewer(next, session)) return false
         store.write(next)
-        show(next, null, { type: 'session_adopted', from, waited })
+        show(next, { type: 'session_adopted', from: source === 'handoff' ? 'handoff' : 'broadcast', waited })
+        return true
       },
-      endFromOtherTab(reason) {
-        sawLogout = true
-        if (session || tabs.waiting || state.status !== 'unauthenticated') endSession(reason, false, null, true)
+      endedElsewhere(reason, ended, answered) {
+        if (ended) {
+          known = newest(known, ended)
+          lastEnded = newest(lastEnded, ended)
+        }
+        // A logout names the session it ended: a newer login here outlives it.
+        const ours = session && (!ended || ended.family === session.family || isNewer(ended, session))
+        if (ours || (!session && !answered && state.status !== 'unauthenticated')) {
+          endSession(reason, { fromOtherTab: true, keepAsking: answered })
+        }
       },
       handoffTimedOut(waited) {
+        if (session) return
         setState({ status: 'unauthenticated' })
         emit({ type: 'handoff_timeout', waited })
       },
@@ -98,6 +107,27 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     handoffTimeout,
   )
 
+  const refresher: Refresher<TClaims> = createRefresher<TClaims>(
+    {
+      session: () => session,
+      emit,
+      async commit(next) {
+        store.write(next)
+        tabs.updated(next, 'refresh')
+        display(next, { type: 'refresh_succeeded', expiresAt: next.expiresAt })
+        await locks.holdSession(next)
+      },
+      end: (reason, error) => endSession(reason, { error, broadcast: true }),
+      failed(error) {
+        setState({ error })
+        schedule()
+      },
+      handoffSettled: (): Promise<void> => tabs.settled(),
+      askOtherTabs: (): Promise<void> => (tabs.requestSession(), tabs.settled()),
+    },
+    { refresh: options.refresh, refreshTimeout: options.refreshTimeout ?? 15_000, locks, timers, now, random },
+  )
+
   function setState(patch: Partial<AuthState<TClaims>>): void {
     const next = { ...state, ...patch }
     if ((Object.keys(next) as (keyof AuthState)[]).every((k) => next[k] === state[k])) return
@@ -105,22 +135,23 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     listeners.forEach((listener) => listener())
   }
 
-  /**
-   * Makes `next` the session of this tab, tells `event`, then plans the refresh. A failed refresh
-   * shows the same session again with its `error`, keeping the retry plan.
-   */
-  function show(next: Session<TClaims>, error: AuthError | null = null, event?: AuthEvent): void {
-    if (!error) {
-      failedAttempts = 0
-      retryAt = null
-      rejected = null
-    }
+  /** Makes `next` the session of this tab and plans its refresh. */
+  function display(next: Session<TClaims>, event?: AuthEvent): void {
+    const sameLogin = session?.family === next.family
     session = next
-    seq = Math.max(seq, next.seq)
-    setState({ status: 'authenticated', accessToken: next.accessToken, claims: next.claims, expiresAt: next.expiresAt, error })
+    known = newest(known, next)
+    recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
+    const { accessToken, claims, expiresAt, family } = next
+    setState({ status: 'authenticated', accessToken, claims, expiresAt, sessionId: family, error: null })
     if (event) emit(event)
-    settleWaiter?.()
     schedule()
+  }
+
+  /** A session that came from outside the refresher (login, storage, another tab): start its refresh state afresh. */
+  function show(next: Session<TClaims>, event?: AuthEvent): void {
+    refresher.reset()
+    if (starts > 0) void locks.holdSession(next)
+    display(next, event)
   }
 
   /** First read of storage, on the first getSnapshot or start: a plain read, safe during render. */
@@ -130,126 +161,51 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     deferring = true
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
-      show(stored, null, { type: 'session_restored' })
+      show(stored, { type: 'session_restored' })
     } else if (stored) {
-      session = stored // expired: start() refreshes it at once; until then still initializing
-      seq = stored.seq
+      session = stored // expired: start() refreshes it, once the other tabs had their say
+      known = stored
+      recentTokens = [stored.accessToken]
     } else if (!channelFactory) {
       setState({ status: 'unauthenticated' })
     }
     deferring = false
   }
 
-  function commit(next: Session<TClaims>, reason: SessionUpdateReason, event: AuthEvent): void {
-    store.write(next)
-    tabs.updated(next, reason)
-    show(next, null, event)
-  }
-
   function schedule(): void {
     if (starts === 0 || !session) return
-    if (rejected) return scheduler.at(session.expiresAt, () => endSession('refresh_rejected', true, rejected))
-    const at = retryAt ?? refreshTime(session, leadTime, random)
-    scheduler.at(at, () => void refreshQuietly())
-    if (retryAt === null) emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - now()) })
+    const refreshState = refresher.state
+    if (refreshState.status === 'rejected') {
+      return scheduler.at(session.expiresAt, () => endSession('refresh_rejected', { error: refreshState.error, broadcast: true }))
+    }
+    const retrying = refreshState.status === 'retrying'
+    const at = retrying ? refreshState.at : refreshTime(session, leadTime, random)
+    scheduler.at(at, refreshQuietly)
+    if (!retrying) emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - now()) })
   }
 
-  function endSession(reason: LogoutReason, broadcast: boolean, error: AuthError | null = null, fromOtherTab = false): void {
-    logouts++
-    sawLogout = true
-    if (session && (!loggedOut || isNewer(session, loggedOut))) loggedOut = session
-    inFlightAbort?.abort()
+  function endSession(
+    reason: LogoutReason,
+    { error = null, broadcast = false, fromOtherTab = false, keepAsking = false }: EndOptions = {},
+  ): void {
+    const ended = session
+    if (ended) lastEnded = newest(lastEnded, ended)
+    refresher.reset()
     scheduler.cancel()
-    tabs.endHandoff()
-    const had = session !== null || state.status !== 'unauthenticated'
+    if (!keepAsking) tabs.endHandoff()
+    const had = ended !== null || state.status !== 'unauthenticated'
     session = null
-    failedAttempts = 0
-    retryAt = null
-    rejected = null
+    recentTokens = []
     store.clear()
-    setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, error })
-    if (broadcast) tabs.loggedOut(reason)
+    void locks.holdSession(null)
+    setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, sessionId: null, error })
+    if (broadcast) tabs.loggedOut(reason, ended && { family: ended.family, login: ended.login, since: ended.since, gen: ended.gen })
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
-  }
-
-  async function runRefresh(): Promise<Session<TClaims>> {
-    const started = session
-    if (!started) throw new AuthError('unauthenticated', 'No session to refresh.')
-    const logoutMark = logouts
-    const abort = new AbortController()
-    inFlightAbort = abort
-    emit({ type: 'refresh_started' })
-    try {
-      return await withLock(locks, `jwt-session:refresh:${key}`, refreshTimeout + 5_000, timers, async (contended) => {
-        // Another tab may have rotated the token while we waited; its broadcast can trail the lock.
-        if (contended && session === started) await settle()
-        if (logouts !== logoutMark || !session) throw dropped()
-        if (session !== started && now() < session.expiresAt - refreshLead(session, leadTime)) {
-          emit({ type: 'refresh_skipped', reason: 'rotated_by_other_tab' })
-          return session
-        }
-        const { refreshToken, accessToken, claims } = session
-        const pair = await withTimeout(
-          options.refresh({ refreshToken, accessToken, claims, signal: abort.signal }),
-          refreshTimeout,
-          timers,
-          () => (abort.abort(), new AuthError('refresh_failed', `Refresh timed out after ${refreshTimeout} ms.`)),
-        )
-        if (logouts !== logoutMark) throw dropped()
-        const next = createSession<TClaims>(pair, now(), seq + 1)
-        // Inside the lock, so the broadcast leaves before the next tab may enter.
-        commit(next, 'refresh', { type: 'refresh_succeeded', expiresAt: next.expiresAt })
-        return next
-      })
-    } catch (caught) {
-      if (logouts !== logoutMark) throw dropped()
-      throw failRefresh(classifyRefreshError(caught))
-    } finally {
-      if (inFlightAbort === abort) inFlightAbort = null
-    }
-  }
-
-  function settle(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = timers.setTimeout((settleWaiter = done), SETTLE_AFTER_CONTENTION)
-      function done() {
-        timers.clearTimeout(timer)
-        settleWaiter = null
-        resolve()
-      }
-    })
-  }
-
-  function dropped(): AuthError {
-    return new AuthError('unauthenticated', 'Logged out during the refresh; its result was dropped.')
-  }
-
-  function failRefresh(error: AuthError): AuthError {
-    if (!session) return error
-    let retryIn: number | null = null
-    if (error.code !== 'refresh_rejected') {
-      retryIn = backoffDelay(++failedAttempts, random)
-      retryAt = now() + retryIn
-      // An expired token that cannot be refreshed yet still belongs to a session worth keeping.
-      show(session, error)
-    } else if (session.expiresAt > now()) {
-      rejected = error
-      setState({ error })
-      schedule()
-    } else {
-      endSession('refresh_rejected', true, error)
-    }
-    emit({ type: 'refresh_failed', error, retryIn })
-    return error
-  }
-
-  function refreshShared(): Promise<Session<TClaims>> {
-    return (inFlight ??= runRefresh().finally(() => (inFlight = null)))
   }
 
   function refreshQuietly(): void {
     // Failures already live in state and events; a background refresh has no caller to tell.
-    refreshShared().catch(() => {})
+    refresher.request().catch(() => {})
   }
 
   /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
@@ -257,12 +213,22 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     return session && now() < session.expiresAt - refreshLead(session, leadTime) ? session.accessToken : null
   }
 
-  /** Resolves when a new tab's wait for another tab's session is over, either way. */
-  function handoffSettled(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => state.status !== 'initializing' && (listeners.delete(check), resolve())
-      listeners.add(check)
-    })
+  /** The page came back from the back/forward cache: another page of this tab may have ended or replaced the session. */
+  function revalidate(): void {
+    const stored = store.read()
+    if (!stored) {
+      if (session) endSession('user', { fromOtherTab: true })
+    } else if (!session || isNewer(stored, session)) {
+      show(stored, { type: 'session_restored' })
+    }
+    void locks.holdSession(session)
+    tabs.requestSession()
+  }
+
+  function onWake(kind?: WakeKind): void {
+    if (kind === 'pagehide') return void locks.holdSession(null) // a page holding a Web Lock is never cached
+    if (kind === 'restored') revalidate()
+    scheduler.check()
   }
 
   const client: AuthClient<TClaims> = {
@@ -279,31 +245,41 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       restore()
       deferred.splice(0).forEach(emit)
       tabs.open(channelFactory, `jwt-session:${key}`)
-      stopWake = (options.wakeEvents ?? defaultWakeEvents)(() => {
-        if (retryAt !== null && !inFlight && session) refreshQuietly()
-        else scheduler.check()
-      })
+      void locks.holdSession(session)
+      stopWake = (options.wakeEvents ?? defaultWakeEvents)(onWake)
+      // Asked even with a stored session: a tab reopened or restored with its own old copy must
+      // learn of a newer session before it ever sends its refresh token.
+      const asked = tabs.requestSession()
+      if (!session && !asked) setState({ status: 'unauthenticated' })
       if (session && session.expiresAt <= now()) refreshQuietly()
-      else if (session) schedule()
-      else if (state.status === 'initializing' && !tabs.requestSession()) setState({ status: 'unauthenticated' })
+      else schedule()
     },
     stop() {
       if (starts === 0 || --starts > 0) return
       scheduler.cancel()
-      tabs.close()
-      settleWaiter?.()
       stopWake?.()
       stopWake = null
+      // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
+      const close = () => {
+        if (starts > 0) return
+        tabs.close()
+        void locks.holdSession(null)
+      }
+      const pending = refresher.pending
+      if (pending) void pending.catch(() => {}).then(close)
+      else close()
     },
     login(tokens) {
-      const next = createSession<TClaims>(tokens, now(), seq + 1)
+      const next = createSession<TClaims>(tokens, now(), nextLogin(known, newFamilyId()))
       restored = true
       tabs.endHandoff()
-      commit(next, 'login', { type: 'logged_in' })
+      store.write(next)
+      tabs.updated(next, 'login')
+      show(next, { type: 'logged_in' })
     },
     async logout({ everywhere = false } = {}) {
       const ended = session
-      endSession(everywhere ? 'everywhere' : 'user', true)
+      endSession(everywhere ? 'everywhere' : 'user', { broadcast: true })
       if (!ended || !options.revoke) return
       try {
         await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
@@ -313,32 +289,35 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     },
     async refresh({ staleToken } = {}) {
       restore()
-      if (staleToken !== undefined && session && session.accessToken !== staleToken) return session.accessToken
+      const family = session?.family
+      if (staleToken !== undefined) {
+        // A replay may only go out under the login its request was composed for.
+        if (!session) throw new AuthError('unauthenticated', 'No session to refresh.')
+        if (!recentTokens.includes(staleToken)) throw sessionChanged()
+        if (session.accessToken !== staleToken) return session.accessToken
+      }
       try {
-        if (rejected) throw rejected // asking a server that refused the refresh token again cannot help
-        return (await refreshShared()).accessToken
+        const next = await refresher.request()
+        if (staleToken !== undefined && next.family !== family) throw sessionChanged()
+        return next.accessToken
       } catch (error) {
         // The API refused this token and the server refused its refresh: nothing can renew the session.
-        if (rejected && staleToken !== undefined && session?.accessToken === staleToken) {
-          endSession('refresh_rejected', true, rejected)
+        const refused = refresher.state
+        if (refused.status === 'rejected' && staleToken !== undefined && session?.accessToken === staleToken) {
+          endSession('refresh_rejected', { error: refused.error, broadcast: true })
         }
         throw error
       }
     },
     async getAccessToken() {
       restore()
-      if (tabs.waiting) await handoffSettled()
+      await tabs.settled()
       const fresh = freshToken()
       if (fresh !== null || !session) return fresh
       const valid = session.expiresAt > now()
-      if (rejected) return valid ? session.accessToken : null
-      // Backing off after a transient failure: no new request until the next step is due.
-      if (retryAt !== null && now() < retryAt && !inFlight) {
-        if (valid) return session.accessToken
-        throw state.error
-      }
+      if (refresher.state.status === 'rejected') return valid ? session.accessToken : null
       try {
-        return (await refreshShared()).accessToken
+        return (await refresher.request()).accessToken
       } catch (error) {
         // A token inside the lead window is still good while a transient failure is retried.
         if (session && session.expiresAt > now()) return session.accessToken
@@ -351,6 +330,24 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   // Options: allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors. The peek spares each
   // request with a fresh token the wait on getAccessToken (the per-request hot path).
   const { getAccessToken, refresh } = client
-  const authFetch = createAuthFetch({ getAccessToken, refresh, peekAccessToken: freshToken }, options)
+  const authFetch = createAuthFetch(
+    { getAccessToken, refresh, peekAccessToken: freshToken, sessionId: () => session?.family ?? null },
+    options,
+  )
   return client
 }
+
+interface EndOptions {
+  error?: AuthError | null
+  /** Tell the other tabs (a logout here), or not (a logout heard from them). */
+  broadcast?: boolean
+  fromOtherTab?: boolean
+  /** Keep waiting for another tab's session (the answer that ended ours may not be the only one). */
+  keepAsking?: boolean
+}
+
+const sessionChanged = () =>
+  new AuthError('session_changed', 'The request was composed for a session that has since ended or changed; it was not replayed.')
+
+/** Names one login; not a secret, only unique enough to tell logins apart. */
+const newFamilyId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`

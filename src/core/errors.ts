@@ -2,11 +2,20 @@
 export type AuthErrorCode =
   | 'invalid_token' // a token given to login or returned by refresh is not a usable JWT
   | 'refresh_rejected' // the server refused the refresh token (400/401/403): the session is over
-  | 'refresh_failed' // network error, 5xx, 429, timeout or a malformed answer: retried with backoff
+  | 'refresh_failed' // network error, 5xx, 429, timeout or no answer yet: retried with backoff
   | 'unauthenticated' // an operation needs a session and there is none
+  | 'session_changed' // a request composed for one login would have been sent or replayed under another
+  | 'insecure_origin' // a token would travel over plain http to a host that is not this machine
   | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab
   | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway
   | 'no_provider' // a React hook was used outside <AuthProvider>
+
+/** What is kept of a foreign error given as `cause`: its message or fields could quote a token. */
+export interface SafeCause {
+  name: string
+  status?: number
+  code?: string
+}
 
 /** The one error type of the library: `code` says what happened, `status` the HTTP status when there was one. */
 export class AuthError extends Error {
@@ -16,9 +25,19 @@ export class AuthError extends Error {
   readonly status: number | undefined
 
   constructor(code: AuthErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    const { cause } = options
+    super(message, cause === undefined ? undefined : { cause: cause instanceof AuthError ? cause : safeCause(cause) })
     this.code = code
     this.status = options.status
+  }
+}
+
+function safeCause(error: unknown): SafeCause {
+  const { name, status, code } = Object(error) as Record<string, unknown>
+  return {
+    name: typeof name === 'string' ? name : typeof error,
+    ...(typeof status === 'number' && { status }),
+    ...(typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) && { code }),
   }
 }
 
@@ -27,19 +46,23 @@ export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError
 }
 
+/** 400/401/403 from a refresh endpoint: the server refused the refresh token for good. */
+export const isRejectionStatus = (status: number): boolean => status === 400 || status === 401 || status === 403
+
 /**
  * How a custom `refresh` function tells a dead session from a passing failure: throw an
  * `AuthError('refresh_rejected')`, or any error with a numeric `status` (400/401/403 are
- * rejections). Everything else — network errors, 5xx, 429, timeouts — is transient.
+ * rejections). Everything else — network errors, 5xx, 429, timeouts — is transient. An
+ * `AuthError('invalid_token')` says the server answered but its pair is unusable.
  */
 export function classifyRefreshError(error: unknown): AuthError {
-  if (error instanceof AuthError && /^refresh_/.test(error.code)) return error
+  if (error instanceof AuthError && (/^refresh_/.test(error.code) || error.code === 'invalid_token')) return error
   const { status } = (error ?? {}) as { status?: unknown }
   if (typeof status !== 'number') {
     // A foreign error's message could quote a token; only its class name is safe to repeat.
     const name = error instanceof AuthError ? error.code : error instanceof Error ? error.name : typeof error
     return new AuthError('refresh_failed', `Refresh failed (${name}); retrying.`, { cause: error })
   }
-  const rejected = status === 400 || status === 401 || status === 403
+  const rejected = isRejectionStatus(status)
   return new AuthError(rejected ? 'refresh_rejected' : 'refresh_failed', `Refresh answered HTTP ${status}.`, { status, cause: error })
 }

@@ -1,4 +1,5 @@
 import { AuthError } from './errors'
+import { checkOrigins } from './origins'
 
 /** What the fetcher needs from the client. */
 export interface TokenSource {
@@ -7,12 +8,16 @@ export interface TokenSource {
   peekAccessToken?(): string | null
   /** With `staleToken`: the API refused that token; a rejected refresh then ends the session. */
   refresh(options: { staleToken: string }): Promise<string>
+  /** Names the login now held (null: none yet): a request goes out only under the login it was made in. */
+  sessionId?(): string | null
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
 export interface AuthFetchOptions {
   /** Origins that receive the Bearer header. Default: the page's own origin. */
   allowedOrigins?: string[]
+  /** Allow `http:` origins other than this machine (development only). */
+  allowInsecureHttp?: boolean
   /** The fetch to wrap. Default: the global `fetch`, looked up at call time. */
   fetch?: typeof fetch
   /** `credentials` for requests to allowed origins, unless the request sets its own. Default `'include'`. */
@@ -70,7 +75,10 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
 
   async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : null
-    origins ??= options.allowedOrigins?.map((origin) => toUrl(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
+    if (!origins) {
+      origins = options.allowedOrigins?.map((origin) => toUrl(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
+      checkOrigins(origins, options.allowInsecureHttp)
+    }
     const url = locate(request ? request.url : (input as string | URL), origins)
     if (!origins.includes(url.origin)) return base(input, init)
     // A Request always has `credentials`; only its default ('same-origin') yields to ours.
@@ -79,10 +87,15 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     if (isExcluded(url)) return base(input, { ...init, credentials })
 
     const signal = init?.signal ?? request?.signal
+    const composedFor = source.sessionId?.() ?? null
     // Awaited even when the token is at hand: a caller that aborts right after calling (React
     // Query does under StrictMode) must send nothing.
     const token = await untilAborted(source.peekAccessToken?.() ?? source.getAccessToken(), signal)
     if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate the request.')
+    // Another user logged in while the token was being fetched: the request was theirs to make, not ours.
+    if (composedFor !== null && source.sessionId?.() !== composedFor) {
+      throw new AuthError('session_changed', 'The session changed before the request was sent; it was not sent.')
+    }
     // A streamed body can be read only once: keep a second copy for the replay.
     let body = init?.body
     let spare: ReadableStream | null | undefined

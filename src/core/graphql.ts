@@ -2,6 +2,7 @@
 // report failures as `errors[]` in an HTTP 200 answer, so the error codes decide the class.
 import { refreshValues, send, toPair, type HttpAdapterOptions } from './adapters'
 import { AuthError } from './errors'
+import { checkSecureUrl } from './origins'
 import type { TokenPair } from './tokens'
 import type { RefreshContext, RevokeContext } from './types'
 
@@ -46,6 +47,7 @@ const normalise = (code: unknown) => String(code).toLowerCase().replace(/-/g, '_
 
 /** A `refresh` that calls a GraphQL mutation (the Hasura action `refreshJwtToken` by default). */
 export function graphqlRefresh(options: GraphqlRefreshOptions): (context: RefreshContext) => Promise<TokenPair> {
+  checkSecureUrl(options.url, options.allowInsecureHttp)
   const field = options.field ?? 'refreshJwtToken'
   const rejectCodes = (options.rejectCodes ?? GRAPHQL_REJECT_CODES).map(normalise)
   return (context) => {
@@ -59,6 +61,7 @@ export function graphqlRefresh(options: GraphqlRefreshOptions): (context: Refres
 
 /** A `revoke` that calls a GraphQL logout mutation with the Bearer token. */
 export function graphqlRevoke(options: GraphqlRevokeOptions): (context: RevokeContext) => Promise<void> {
+  checkSecureUrl(options.url, options.allowInsecureHttp)
   return (context) => {
     const query = context.everywhere ? (options.everywhereMutation ?? options.mutation) : options.mutation
     return send(options, operation(query, { refreshToken: context.refreshToken, everywhere: context.everywhere }), context, (text) => void dataOf(text))

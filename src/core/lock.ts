@@ -1,51 +1,135 @@
-import { AuthError } from './errors'
 import type { Timers } from './scheduler'
+import { isNewer, parseKey, type SessionKey } from './tokens'
 
 /** The part of `navigator.locks` the client uses. */
 export interface LockManagerLike {
   request<T>(
     name: string,
-    options: { ifAvailable?: boolean; signal?: AbortSignal },
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => Promise<T> | T,
   ): Promise<T>
+  query(): Promise<{ held?: { name?: string }[] }>
 }
 
 export function defaultLocks(): LockManagerLike | null {
   return typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks as LockManagerLike) : null
 }
 
-/**
- * Runs `task` while holding the cross-tab lock `name`. `task` learns whether another tab held the
- * lock first (it may just have refreshed). The wait is bounded; a lock whose tab closed is
- * released by the browser. Without Web Locks the task runs at once: each tab stands alone.
- */
-export async function withLock<T>(
-  locks: LockManagerLike | null,
-  name: string,
-  maxWait: number,
-  timers: Timers,
-  task: (contended: boolean) => Promise<T>,
-): Promise<T> {
-  if (!locks) return task(false)
-  const NOT_FREE = Symbol('not free')
-  const first = await locks.request<T | typeof NOT_FREE>(name, { ifAvailable: true }, (lock) =>
-    lock ? task(false) : NOT_FREE,
-  )
-  if (first !== NOT_FREE) return first as T
+type RequestOptions = Parameters<LockManagerLike['request']>[1]
 
-  const controller = new AbortController()
-  const timer = timers.setTimeout(() => controller.abort(), maxWait)
-  try {
-    return await locks.request(name, { signal: controller.signal }, () => {
-      timers.clearTimeout(timer)
-      return task(true)
-    })
-  } catch (error) {
-    if (controller.signal.aborted) {
-      throw new AuthError('refresh_failed', 'Timed out waiting for another tab to finish its refresh.')
+/** A granted lock, kept until `release()`; `stolen` turns true when another tab steals it. */
+export interface HeldLock {
+  release(): void
+  stolen: boolean
+}
+
+/**
+ * The cross-tab locks of one session key; the browser releases all of them when a tab closes.
+ * - `refresh:<family>:<gen>`: exclusive, held by the tab sending that generation's refresh token
+ *   until the new pair is stored, marked and broadcast. A holder that keeps it past `maxWait`
+ *   (a frozen tab, a debugger) has it stolen, so one stuck tab never stalls the others.
+ * - `gen:<login>:<since>:<family>:<gen>`: shared, held by every tab for the session it holds. A
+ *   tab about to refresh sees in `query()` that a newer session exists somewhere: a signal that
+ *   cannot arrive late, unlike the broadcast that carries the newer pair.
+ * Where Web Locks are missing or failing, every tab stands alone: refreshes are serialised within
+ * the tab and the markers report nothing.
+ */
+export function createTabLocks(locks: LockManagerLike | null, storageKey: string, timers: Timers) {
+  const prefix = `jwt-session:${storageKey}:`
+  let broken = !locks
+  let marker: { key: SessionKey; granted: Promise<void>; lock: HeldLock | null } | null = null
+
+  /** Runs `request`; a lock manager that throws counts as absent from now on. */
+  async function withLocks<T>(request: (locks: LockManagerLike) => Promise<T>, fallback: T, signal?: AbortSignal): Promise<T> {
+    if (broken) return fallback
+    try {
+      return await request(locks!)
+    } catch (error) {
+      if (signal?.aborted) throw error // our own caller gave up: the manager is fine
+      broken = true
+      return fallback
     }
-    throw error
-  } finally {
-    timers.clearTimeout(timer)
+  }
+
+  /** Resolves once granted (null when `ifAvailable` finds it taken) and keeps the lock until released. */
+  function acquire(locks: LockManagerLike, name: string, options: RequestOptions): Promise<HeldLock | null> {
+    return new Promise((resolve, reject) => {
+      const held: HeldLock = { release() {}, stolen: false }
+      const request = locks.request(name, options, (lock) => {
+        if (!lock) return resolve(null)
+        return new Promise<void>((release) => {
+          held.release = release
+          resolve(held)
+        })
+      })
+      // Before the grant: the manager failed or the wait was aborted. After it: a steal.
+      request.catch((error: unknown) => {
+        held.stolen = true
+        reject(error)
+      })
+    })
+  }
+
+  return {
+    /**
+     * The refresh lock of `from`'s generation: at once if free, else after the tab holding it
+     * lets go, else — once `maxWait` has passed — stolen. `null` without working Web Locks.
+     */
+    async refreshLock(from: SessionKey, maxWait: number, signal: AbortSignal): Promise<(HeldLock & { waited: boolean }) | null> {
+      const name = `${prefix}refresh:${from.family}:${from.gen}`
+      const controller = new AbortController()
+      const stopWaiting = () => controller.abort()
+      signal.addEventListener('abort', stopWaiting)
+      const timer = timers.setTimeout(stopWaiting, maxWait)
+      try {
+        return await withLocks(async (locks) => {
+          const free = await acquire(locks, name, { ifAvailable: true })
+          if (free) return Object.assign(free, { waited: false })
+          let lock: HeldLock | null
+          try {
+            lock = await acquire(locks, name, { signal: controller.signal })
+          } catch (error) {
+            if (!controller.signal.aborted || signal.aborted) throw error
+            lock = await acquire(locks, name, { steal: true })
+          }
+          return Object.assign(lock!, { waited: true })
+        }, null, signal)
+      } finally {
+        timers.clearTimeout(timer)
+        signal.removeEventListener('abort', stopWaiting)
+      }
+    },
+
+    /** Whether some tab holds a session newer than `key` (so `key`'s refresh token is spent or superseded). */
+    newerThan(key: SessionKey): Promise<boolean> {
+      return withLocks(async (locks) => {
+        const { held = [] } = await locks.query()
+        return held.some(({ name }) => {
+          if (!name?.startsWith(`${prefix}gen:`)) return false
+          const [login, since, family, gen] = name.slice(prefix.length + 4).split(':')
+          const other = parseKey({ family, login: Number(login), since: Number(since), gen: Number(gen) })
+          return other !== null && isNewer(other, key)
+        })
+      }, false)
+    },
+
+    /** Holds the marker of the session this tab now holds (null: none); resolves once it is granted. */
+    holdSession(key: SessionKey | null): Promise<void> {
+      if (marker && key && marker.key.family === key.family && marker.key.gen === key.gen) return marker.granted
+      const previous = marker
+      const mine: NonNullable<typeof marker> | null = key && { key, granted: Promise.resolve(), lock: null }
+      marker = mine
+      if (!mine) return Promise.resolve(previous?.lock?.release())
+      const { login, since, family, gen } = mine.key
+      mine.granted = withLocks(async (locks) => {
+        const lock = await acquire(locks, `${prefix}gen:${login}:${since}:${family}:${gen}`, { mode: 'shared' })
+        // The session changed again while the marker was being granted.
+        if (marker !== mine) lock?.release()
+        else mine.lock = lock
+      }, undefined).finally(() => previous?.lock?.release())
+      return mine.granted
+    },
   }
 }
+
+export type TabLocks = ReturnType<typeof createTabLocks>

@@ -1,5 +1,5 @@
 import type { Timers } from './scheduler'
-import { parseStoredSession, toStored, type JwtClaims, type Session } from './tokens'
+import { parseKey, parseStoredSession, toStored, type JwtClaims, type Session, type SessionKey } from './tokens'
 import type { LogoutReason } from './types'
 
 /** The part of BroadcastChannel the client uses. */
@@ -16,26 +16,30 @@ export type ChannelFactory = (name: string) => ChannelLike | null
 export const defaultChannel: ChannelFactory = (name) =>
   typeof BroadcastChannel === 'undefined' ? null : (new BroadcastChannel(name) as ChannelLike)
 
-/** Why a tab broadcasts its session: only a login may sign in a tab that has seen a logout. */
-export type SessionUpdateReason = 'login' | 'refresh'
+/** How a session reached this tab: asked for, or broadcast after a login or a refresh elsewhere. */
+export type SessionSource = 'handoff' | 'login' | 'refresh'
 
 /** What the tab sync needs from the client that owns it. */
 export interface TabSyncHost<TClaims extends JwtClaims> {
   /** The session this tab may hand to another, once any refresh in flight has settled. */
   shareable(): Promise<Session<TClaims> | null>
-  /** Whether `next` may replace what this tab holds (newer, not logged out: see the client). */
-  accepts(next: Session<TClaims>, reason: SessionUpdateReason | 'handoff'): boolean
-  adopt(next: Session<TClaims>, from: 'handoff' | 'broadcast', waited: number): void
-  endFromOtherTab(reason: LogoutReason): void
+  /** The newest session this tab saw end, told to a tab that asks while this one holds none. */
+  ended(): SessionKey | null
+  /** Another tab offers `next`; true when this tab took it. */
+  offered(next: Session<TClaims>, source: SessionSource, waited: number): boolean
+  /** Another tab ended `ended` (null: whatever it held); `answered`: told in reply to our question, not broadcast. */
+  endedElsewhere(reason: LogoutReason, ended: SessionKey | null, answered: boolean): void
   handoffTimedOut(waited: number): void
 }
 
 const LOGOUT_REASONS: readonly LogoutReason[] = ['user', 'everywhere', 'refresh_rejected', 'expired']
+// Anything longer is not one of ours (two tokens of at most 16 KB and a few numbers).
+const MAX_MESSAGE_LENGTH = 40_000
 
 /**
- * The cross-tab half of the client on `BroadcastChannel('jwt-session:<key>')`: a new tab asks for
+ * The cross-tab half of the client on `BroadcastChannel('jwt-session:<key>')`: a tab asks for
  * the session (`session-request` with a nonce, answered by `session-response`), and every tab
- * broadcasts `session-updated` and `logout`. Messages are versioned (`v: 1`); anything else on the
+ * broadcasts `session-updated` and `logout`. Messages are versioned (`v: 2`); anything else on the
  * channel — other code of the origin, an older version in another tab — is ignored, and sessions
  * inside messages are checked like stored ones. A received message is never re-broadcast.
  */
@@ -46,11 +50,11 @@ export function createTabSync<TClaims extends JwtClaims>(
   handoffTimeout: number,
 ) {
   let channel: ChannelLike | null = null
-  let handoff: { nonce: string; startedAt: number; timer: unknown } | null = null
+  let handoff: { nonce: string; startedAt: number; timer: unknown; done: () => void; settled: Promise<void> } | null = null
 
   function post(message: Record<string, unknown>): void {
     try {
-      channel?.postMessage({ v: 1, ...message })
+      channel?.postMessage({ v: 2, ...message })
     } catch {
       // A closed or broken channel only costs the other tabs an update.
     }
@@ -60,6 +64,7 @@ export function createTabSync<TClaims extends JwtClaims>(
     if (!handoff) return 0
     timers.clearTimeout(handoff.timer)
     const waited = now() - handoff.startedAt
+    handoff.done()
     handoff = null
     return waited
   }
@@ -67,21 +72,41 @@ export function createTabSync<TClaims extends JwtClaims>(
   function receive({ data }: { data: unknown }): void {
     const message = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
     const { v, type, nonce, reason } = message
-    if (v !== 1) return
+    if (v !== 2 || typeof type !== 'string') return
     if (type === 'session-request' && typeof nonce === 'string') {
-      void host.shareable().then((session) => session && post({ type: 'session-response', nonce, session: toStored(session) }))
+      void host.shareable().then((session) => {
+        const ended = session ? null : host.ended()
+        if (session || ended) post({ type: 'session-response', nonce, ...(session ? { session: toStored(session) } : { ended }) })
+      })
     } else if (type === 'logout' && typeof reason === 'string') {
-      host.endFromOtherTab(LOGOUT_REASONS.find((known) => known === reason) ?? 'user')
-    } else if (type === 'session-updated' || (type === 'session-response' && handoff && nonce === handoff.nonce)) {
-      const next = parseStoredSession<TClaims>(message.session)
-      // While waiting for a handoff any session is an answer; otherwise only a login may sign in.
-      const why = handoff ? 'handoff' : reason === 'login' ? 'login' : 'refresh'
-      if (next && host.accepts(next, why)) host.adopt(next, handoff ? 'handoff' : 'broadcast', endHandoff())
+      host.endedElsewhere(LOGOUT_REASONS.find((known) => known === reason) ?? 'user', parseKey(message.ended), false)
+    } else if (type === 'session-response' && handoff && nonce === handoff.nonce) {
+      const next = parse(message.session)
+      if (next) {
+        if (host.offered(next, 'handoff', now() - handoff.startedAt)) endHandoff()
+      } else {
+        const ended = parseKey(message.ended)
+        if (ended) host.endedElsewhere('user', ended, true)
+      }
+    } else if (type === 'session-updated') {
+      const next = parse(message.session)
+      // Taken while waiting for an answer, it is the answer.
+      if (next && host.offered(next, reason === 'login' ? 'login' : 'refresh', handoff ? now() - handoff.startedAt : 0)) endHandoff()
     }
+  }
+
+  function parse(value: unknown): Session<TClaims> | null {
+    try {
+      if (JSON.stringify(value).length > MAX_MESSAGE_LENGTH) return null
+    } catch {
+      return null
+    }
+    return parseStoredSession<TClaims>(value)
   }
 
   return {
     open(factory: ChannelFactory | null, name: string): void {
+      if (channel) return // still open: a stop waited for a refresh to finish and a start came first
       try {
         channel = factory?.(name) ?? null
       } catch {
@@ -98,22 +123,29 @@ export function createTabSync<TClaims extends JwtClaims>(
     get waiting(): boolean {
       return handoff !== null
     },
+    /** Resolves when the current wait for another tab's session is over, either way. */
+    settled(): Promise<void> {
+      return handoff?.settled ?? Promise.resolve()
+    },
     endHandoff,
     /** Asks the other tabs for their session; false when there is no channel to ask on. */
     requestSession(): boolean {
       if (!channel) return false
+      if (handoff) return true
       // Matches an answer to this request; not a secret, so Math.random is enough.
       const nonce = Math.random().toString(36).slice(2)
       const timer = timers.setTimeout(() => host.handoffTimedOut(endHandoff()), handoffTimeout)
-      handoff = { nonce, startedAt: now(), timer }
+      let done!: () => void
+      const settled = new Promise<void>((resolve) => (done = resolve))
+      handoff = { nonce, startedAt: now(), timer, done, settled }
       post({ type: 'session-request', nonce })
       return true
     },
-    updated(session: Session<TClaims>, reason: SessionUpdateReason): void {
+    updated(session: Session<TClaims>, reason: 'login' | 'refresh'): void {
       post({ type: 'session-updated', reason, session: toStored(session) })
     },
-    loggedOut(reason: LogoutReason): void {
-      post({ type: 'logout', reason })
+    loggedOut(reason: LogoutReason, ended: SessionKey | null): void {
+      post({ type: 'logout', reason, ended })
     },
   }
 }

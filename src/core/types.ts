@@ -16,6 +16,11 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
   claims: TClaims | null
   /** When the access token expires, in client-clock ms (skew-corrected). */
   expiresAt: number | null
+  /**
+   * Names the current login: the same across its refreshes and in every tab, new with each
+   * login. Not a secret. Key per-user caches by it when tokens carry no user id.
+   */
+  sessionId: string | null
   error: AuthError | null
 }
 
@@ -67,12 +72,21 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   storage?: StorageLike | null
   /** Refresh this long before `exp`, in ms (default 60 000), clamped for short-lived tokens. */
   refreshLeadTime?: number
-  /** Abort a refresh that has not answered after this many ms (default 15 000). */
+  /**
+   * Abort a refresh that has not answered after this many ms (default 15 000). A tab that holds
+   * the cross-tab refresh lock 2 s longer than this (frozen, paused in a debugger) has it taken
+   * over by another tab.
+   */
   refreshTimeout?: number
   /** How long a new tab waits for another tab to hand over the session, in ms (default 300). */
   handoffTimeout?: number
   /** Origins whose requests `client.fetch` sends the Bearer token to. Default: the page's own origin. */
   allowedOrigins?: string[]
+  /**
+   * Let tokens travel over plain `http:` to hosts other than this machine (localhost,
+   * 127.0.0.0/8, [::1]). For development only; without it such an origin throws `insecure_origin`.
+   */
+  allowInsecureHttp?: boolean
   /** The fetch that `client.fetch` wraps. Default: the global `fetch` at call time. */
   fetch?: typeof fetch
   /** `credentials` of `client.fetch` requests to allowed origins, unless a request sets its own. Default `'include'`. */
@@ -91,7 +105,7 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   channel?: ChannelFactory | null
   /** Default `navigator.locks`; `null` serialises refreshes within this tab only. */
   locks?: LockManagerLike | null
-  /** Where the client hears that the page woke up. Default: visibilitychange, online, pageshow. */
+  /** Where the client hears of the page's life. Default: visibilitychange, online, pagehide, pageshow. */
   wakeEvents?: WakeEvents
 }
 

@@ -2,6 +2,7 @@ import type { DefaultOptions, QueryClient } from '@tanstack/react-query'
 import type { AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
 import type { AuthState } from '../core/types'
+import { getHasuraClaims } from '../core/hasura'
 import { createQueryFn } from './queryFn'
 import { shouldRetry } from './retry'
 
@@ -15,7 +16,11 @@ export interface BindQueryClientOptions {
   defaults?: boolean
   /** For the default queryFn: prefixed to relative paths. */
   baseUrl?: string
-  /** What makes two sessions the same user. Default: the `sub` claim. Pass a stable function. */
+  /**
+   * Names the user of a session, so a refresh keeps the cache and a new user clears it. Default:
+   * the `sub` claim, else Hasura's `x-hasura-user-id`. When it yields nothing (`undefined` or
+   * `null`), every new login counts as a new user. Pass a stable function.
+   */
   userKey?: (claims: JwtClaims) => unknown
 }
 
@@ -32,7 +37,7 @@ const cacheOwner = new WeakMap<QueryClient, { user: unknown } | null>()
  * A refresh for the same user changes nothing. Returns the unbind function.
  */
 export function bindQueryClient(auth: AuthSource, queryClient: QueryClient, options: BindQueryClientOptions = {}): () => void {
-  const userKey = options.userKey ?? ((claims: JwtClaims) => claims.sub)
+  const userKey = options.userKey ?? defaultUserKey
 
   function check(): void {
     const owner = ownerOf(auth.getSnapshot(), userKey)
@@ -55,8 +60,14 @@ export function bindQueryClient(auth: AuthSource, queryClient: QueryClient, opti
 }
 
 function ownerOf(state: AuthState, userKey: (claims: JwtClaims) => unknown): { user: unknown } | null | undefined {
-  if (state.status === 'authenticated') return { user: state.claims ? userKey(state.claims) : undefined }
-  return state.status === 'unauthenticated' ? null : undefined
+  if (state.status === 'unauthenticated') return null
+  if (state.status !== 'authenticated') return undefined
+  // No user id in the token: the login itself is all that tells one user from the next.
+  return { user: (state.claims && userKey(state.claims)) ?? `session:${state.sessionId}` }
+}
+
+function defaultUserKey(claims: JwtClaims): unknown {
+  return claims.sub ?? getHasuraClaims(claims)?.userId
 }
 
 function setDefaults(auth: AuthSource, queryClient: QueryClient, baseUrl: string | undefined): () => void {

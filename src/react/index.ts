@@ -2,7 +2,7 @@
 export { AuthProvider, type AuthProviderProps } from './AuthProvider'
 export type { AuthActions } from './context'
 export { createAuthHooks, type AuthHooks } from './createAuthHooks'
-export { getHasuraClaims, HASURA_NAMESPACE, type HasuraClaims, type HasuraNamespaceClaims, type HasuraSession } from './hasuraClaims'
+export { getHasuraClaims, HASURA_NAMESPACE, type HasuraClaims, type HasuraNamespaceClaims, type HasuraSession } from '../core/hasura'
 export { RequireAuth, type RequireAuthProps } from './RequireAuth'
 export { useAuth, useAuthClient, useAuthFetch, type UseAuth, type UseAuthResult } from './useAuth'
 export { useRequireAuth, type UseRequireAuthOptions, type UseRequireAuthResult } from './useRequireAuth'

@@ -58,36 +58,78 @@ export function createTabHarness({ latency = 0 }: { latency?: number } = {}) {
   }
 }
 
-/** An in-process Web Locks manager (exclusive locks, FIFO, `ifAvailable` and `signal`). */
+/**
+ * An in-process Web Locks manager: exclusive and shared modes, requests granted in order,
+ * `ifAvailable`, `signal`, `steal` and `query()`, as `navigator.locks` behaves between tabs.
+ */
 export function createLockManager(): LockManagerLike & { held(name: string): boolean } {
-  const queues = new Map<string, Array<() => void>>()
-  const heldNames = new Set<string>()
+  interface Holder {
+    mode: 'exclusive' | 'shared'
+    steal(): void
+  }
+  interface Waiter {
+    mode: 'exclusive' | 'shared'
+    grant(): void
+  }
+  const holders = new Map<string, Set<Holder>>()
+  const queues = new Map<string, Waiter[]>()
 
-  function release(name: string): void {
-    const next = queues.get(name)?.shift()
-    if (next) next()
-    else heldNames.delete(name)
+  const holdersOf = (name: string) => holders.get(name) ?? holders.set(name, new Set()).get(name)!
+  const queueOf = (name: string) => queues.get(name) ?? queues.set(name, []).get(name)!
+  const grantable = (name: string, mode: Holder['mode']) => {
+    const now = holdersOf(name)
+    return now.size === 0 || (mode === 'shared' && [...now].every((h) => h.mode === 'shared'))
+  }
+
+  function pump(name: string): void {
+    const queue = queueOf(name)
+    while (queue.length > 0 && grantable(name, queue[0]!.mode)) queue.shift()!.grant()
   }
 
   return {
-    held: (name) => heldNames.has(name),
+    held: (name) => holdersOf(name).size > 0,
+    async query() {
+      const held = [...holders].flatMap(([name, set]) => [...set].map(({ mode }) => ({ name, mode })))
+      const pending = [...queues].flatMap(([name, queue]) => queue.map(({ mode }) => ({ name, mode })))
+      return { held, pending }
+    },
     request(name, options, callback) {
-      if (options.ifAvailable && heldNames.has(name)) return Promise.resolve(callback(null))
+      const mode = options.mode ?? 'exclusive'
       return new Promise((resolve, reject) => {
         const run = () => {
-          heldNames.add(name)
+          let settled = false
+          const holder: Holder = {
+            mode,
+            steal() {
+              holdersOf(name).delete(holder)
+              settled = true
+              reject(new DOMException('The lock was stolen.', 'AbortError'))
+            },
+          }
+          holdersOf(name).add(holder)
           Promise.resolve()
-            .then(() => callback({ name }))
-            .then(resolve, reject)
-            .finally(() => release(name))
+            .then(() => callback({ name, mode }))
+            .then(
+              (value) => settled || resolve(value),
+              (error) => settled || reject(error),
+            )
+            .finally(() => {
+              if (holdersOf(name).delete(holder)) pump(name)
+            })
         }
-        if (!heldNames.has(name)) return run()
-        const queue = queues.get(name) ?? []
-        queues.set(name, queue)
-        queue.push(run)
+        if (options.steal) {
+          holdersOf(name).forEach((holder) => holder.steal())
+          return run()
+        }
+        if (grantable(name, mode) && queueOf(name).length === 0) return run()
+        if (options.ifAvailable) return Promise.resolve().then(() => callback(null)).then(resolve, reject)
+        const waiter: Waiter = { mode, grant: run }
+        queueOf(name).push(waiter)
         options.signal?.addEventListener('abort', () => {
-          const index = queue.indexOf(run)
-          if (index >= 0) queue.splice(index, 1)
+          const queue = queueOf(name)
+          const index = queue.indexOf(waiter)
+          if (index < 0) return
+          queue.splice(index, 1)
           reject(options.signal?.reason ?? new DOMException('Aborted', 'AbortError'))
         })
       })

@@ -25,6 +25,9 @@ export async function authServerLoader(context: { id: string; parameters: { auth
   active = createAuthServer({
     // A few hundred PBKDF2 rounds keep a sign-in instant; the default 100 000 is for real use.
     passwordIterations: 500,
+    // Strict rotation: with the default grace window a second use of a token within 30 s is
+    // answered with a replay, and the stories' "no reuse" checks would prove nothing.
+    refreshGraceWindow: 0,
     ...context.parameters.authServer,
     // Under MSW a mocked response cannot set the HttpOnly fingerprint cookie: the server keeps it.
     emulateCookies: true,

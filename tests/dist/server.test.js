@@ -12,7 +12,8 @@ const post = (fetch, url, body) => fetch(url, { method: 'POST', headers: { 'cont
 
 describe('reference server from dist/testing.js', () => {
   it('logs in, and a client refreshes and calls the API through restRefresh and client.fetch', async () => {
-    const server = createAuthServer({ passwordIterations: 1000 })
+    // Strict rotation: within the default grace window a second use would get the same pair back.
+    const server = createAuthServer({ passwordIterations: 1000, refreshGraceWindow: 0 })
     const browser = createBrowserFetch(server.handler, { origin: ORIGIN })
     const login = await post(browser, '/auth/login', credentials)
     expect(login.status).toBe(200)

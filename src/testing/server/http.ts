@@ -3,6 +3,8 @@
 export interface RequestContext {
   request: Request
   url: URL
+  /** The origin the browser addressed: the URL's, or the forwarded one with `trustProxy`. */
+  origin: string
   /** Cookies get the `__Host-` prefix and Secure. */
   secure: boolean
   cookies: Map<string, string>

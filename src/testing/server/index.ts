@@ -4,6 +4,7 @@
 import { createCookieJar } from './cookieJar'
 import { parseCookies } from './cookies'
 import { json, type RequestContext } from './http'
+import { publicOrigin } from './origin'
 import { buildRoutes, dispatch } from './routes'
 import { createState } from './state'
 import type { AuthServer, AuthServerOptions } from './types'
@@ -21,12 +22,14 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
 
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url)
+    const origin = publicOrigin(request, url, state.trustProxy)
     const cookies = parseCookies(request.headers.get('cookie'))
     jar?.fill(cookies)
     const ctx: RequestContext = {
       request,
       url,
-      secure: state.secureCookies ?? url.protocol === 'https:',
+      origin,
+      secure: state.secureCookies ?? origin.startsWith('https:'),
       cookies,
       setCookies: [],
     }

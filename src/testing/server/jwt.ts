@@ -20,8 +20,15 @@ export interface AccessClaims extends JWTPayload {
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' }
 
+/** A signed access token and its lifetime in seconds (`exp - iat`). */
+export interface SignedToken {
+  token: string
+  expiresIn: number
+}
+
 export interface AccessTokens {
-  sign(user: ServerUser, sessionId: string, fingerprintHash: string): Promise<string>
+  /** `notAfter` (server time, ms) caps `exp`: no token outlives its session. */
+  sign(user: ServerUser, sessionId: string, fingerprintHash: string, notAfter: number): Promise<SignedToken>
   /** `leewaySeconds` lets logout accept a recently expired token: revoking only removes access. */
   verify(token: string, leewaySeconds?: number): Promise<VerifyResult>
   /** Public verification keys; empty for HS256, whose key is a shared secret. */
@@ -59,9 +66,10 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     })())
 
   return {
-    async sign(user, sessionId, fingerprintHash) {
+    async sign(user, sessionId, fingerprintHash, notAfter) {
       const { sign, publicJwk } = await loadKeys()
       const iat = Math.floor(now() / 1000)
+      const exp = Math.min(iat + ttlSeconds, Math.floor(notAfter / 1000))
       const jwt = new SignJWT({
         name: user.name,
         roles: [...user.roles],
@@ -77,10 +85,10 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         .setSubject(user.id)
         .setJti(randomHex(16))
         .setIssuedAt(iat)
-        .setExpirationTime(iat + ttlSeconds)
+        .setExpirationTime(exp)
       if (issuer !== undefined) jwt.setIssuer(issuer)
       if (audience !== undefined) jwt.setAudience(audience)
-      return jwt.sign(sign)
+      return { token: await jwt.sign(sign), expiresIn: exp - iat }
     },
 
     async verify(token, leewaySeconds = 0) {

@@ -8,6 +8,8 @@ export interface Family {
   readonly fingerprintHash: string
   /** Logged in with `cookieMode`: the refresh token travels only in an HttpOnly cookie. */
   readonly cookieMode: boolean
+  /** Server time the session ends (`maxSessionAge` after login); no token of it outlives this. */
+  readonly endsAt: number
   revoked: boolean
 }
 
@@ -42,6 +44,7 @@ export interface RefreshStore {
 
 export function createRefreshStore(options: {
   ttlSeconds: number
+  maxSessionSeconds: number
   graceSeconds: number
   now: () => number
   newId: () => string
@@ -57,12 +60,14 @@ export function createRefreshStore(options: {
 
   return {
     createFamily(userId, fingerprintHash, cookieMode) {
-      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, revoked: false }
+      const endsAt = options.now() + options.maxSessionSeconds * 1000
+      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, endsAt, revoked: false }
       families.set(family.id, family)
       return family
     },
     add(hash, familyId) {
-      tokens.set(hash, { familyId, expiresAt: options.now() + options.ttlSeconds * 1000 })
+      const endsAt = families.get(familyId)?.endsAt ?? 0
+      tokens.set(hash, { familyId, expiresAt: Math.min(options.now() + options.ttlSeconds * 1000, endsAt) })
     },
     find(hash) {
       const record = tokens.get(hash)

@@ -2,6 +2,7 @@
 import { apiRoutes } from './apiRoutes'
 import { authRoutes } from './authRoutes'
 import { controlRoutes } from './control'
+import { guardCookieRoutes } from './csrf'
 import { graphqlRoutes } from './graphql'
 import { json, type RequestContext, type RouteHandler } from './http'
 import type { ServerState } from './state'
@@ -11,9 +12,9 @@ export type RouteTable = Record<string, Record<string, RouteHandler>>
 
 export function buildRoutes(state: ServerState, control: AuthServerControl, exposeControl: boolean): RouteTable {
   return {
-    ...authRoutes(state),
+    // These read or set the session cookies; /api/* needs a Bearer token, which no other site can send.
+    ...guardCookieRoutes(state, { ...authRoutes(state), ...graphqlRoutes(state) }),
     ...apiRoutes(state),
-    ...graphqlRoutes(state),
     // Public keys only; lets an API gateway (or a test) verify ES256 tokens. Empty for HS256.
     '/.well-known/jwks.json': { GET: async (ctx) => json(ctx, 200, await state.tokens.jwks()) },
     ...(exposeControl ? controlRoutes(control) : {}),

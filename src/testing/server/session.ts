@@ -11,8 +11,8 @@ async function issuePair(state: ServerState, family: Family, user: ServerUser): 
   const refreshToken = randomToken(32)
   const hash = await sha256Hex(refreshToken)
   state.refresh.add(hash, family.id)
-  const accessToken = await state.tokens.sign(user, family.id, family.fingerprintHash)
-  return { pair: { accessToken, refreshToken, expiresIn: state.accessTtl }, hash }
+  const { token: accessToken, expiresIn } = await state.tokens.sign(user, family.id, family.fingerprintHash, family.endsAt)
+  return { pair: { accessToken, refreshToken, expiresIn }, hash }
 }
 
 export interface Session {
@@ -118,12 +118,13 @@ export function readRefreshCookie(ctx: RequestContext): string | undefined {
  * The fingerprint value stays the same for the whole family; refresh re-sends it only to renew
  * Max-Age. A new value per refresh would break every other tab (the cookie jar is shared, their
  * access tokens carry the old hash) and a refresh whose response is lost would leave the
- * browser with a cookie that matches nothing.
+ * browser with a cookie that matches nothing. Max-Age never reaches past the session's end.
  */
 export function setSessionCookies(ctx: RequestContext, state: ServerState, session: Session): void {
-  ctx.setCookies.push(serializeCookie(cookieName(FINGERPRINT_COOKIE, ctx.secure), session.fingerprint, state.refreshTtl, ctx.secure))
+  const maxAge = Math.min(state.refreshTtl, (session.family.endsAt - state.now()) / 1000)
+  ctx.setCookies.push(serializeCookie(cookieName(FINGERPRINT_COOKIE, ctx.secure), session.fingerprint, maxAge, ctx.secure))
   if (session.family.cookieMode) {
-    ctx.setCookies.push(serializeCookie(cookieName(REFRESH_COOKIE, ctx.secure), session.pair.refreshToken, state.refreshTtl, ctx.secure))
+    ctx.setCookies.push(serializeCookie(cookieName(REFRESH_COOKIE, ctx.secure), session.pair.refreshToken, maxAge, ctx.secure))
   }
 }
 

@@ -19,15 +19,23 @@ export interface ServerState {
   control: ControlState
   /** Access tokens revoked one by one (by `jti`), with their expiry in ms to prune them. */
   revokedJtis: Map<string, number>
-  accessTtl: number
   refreshTtl: number
   graceSeconds: number
   secureCookies: boolean | undefined
+  trustProxy: boolean
+  /** Normalized (`URL.origin`) values of `trustedOrigins`. */
+  trustedOrigins: ReadonlySet<string>
   now(): number
 }
 
 const DEFAULT_ACCESS_TTL = 900
 const DEFAULT_REFRESH_TTL = 7 * 24 * 60 * 60
+const DEFAULT_MAX_SESSION_AGE = 30 * 24 * 60 * 60
+// A refresh whose response is lost (dropped connection, frozen tab, the client's 15 s
+// refreshTimeout) is retried with the same token after a backoff of at most 1 s. Strict rotation
+// would call that reuse and log every tab out; 30 s covers even the timeout case. The replay is
+// safe to offer that long: it needs the fingerprint cookie and an unused successor.
+const DEFAULT_GRACE_WINDOW = 30
 const DEFAULT_ITERATIONS = 100_000
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -38,6 +46,14 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value
 }
 
+function originOf(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+    throw new RangeError(`createAuthServer: trustedOrigins holds ${JSON.stringify(value)}, not an http(s) origin`)
+  }
+  return url.origin
+}
+
 export function createState(options: AuthServerOptions): { state: ServerState; control: AuthServerControl } {
   let clockOffset = 0
   // Every time-dependent decision reads this, so setClockOffset moves iat/exp and verification together.
@@ -45,7 +61,8 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
   const users = normalizeUsers(options.users)
   const accessTtl = positive('accessTokenTtl', options.accessTokenTtl, DEFAULT_ACCESS_TTL)
   const refreshTtl = positive('refreshTokenTtl', options.refreshTokenTtl, DEFAULT_REFRESH_TTL)
-  const graceSeconds = positive('refreshGraceWindow', options.refreshGraceWindow, 0, true)
+  const maxSessionSeconds = positive('maxSessionAge', options.maxSessionAge, DEFAULT_MAX_SESSION_AGE)
+  const graceSeconds = positive('refreshGraceWindow', options.refreshGraceWindow, DEFAULT_GRACE_WINDOW, true)
   const iterations = Math.floor(positive('passwordIterations', options.passwordIterations, DEFAULT_ITERATIONS))
   const controlState = createControlState()
 
@@ -61,14 +78,15 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
       audience: options.audience,
       now,
     }),
-    refresh: createRefreshStore({ ttlSeconds: refreshTtl, graceSeconds, now, newId: () => randomHex(16) }),
+    refresh: createRefreshStore({ ttlSeconds: refreshTtl, maxSessionSeconds, graceSeconds, now, newId: () => randomHex(16) }),
     todos: createTodoStore(users, now),
     control: controlState,
     revokedJtis: new Map(),
-    accessTtl,
     refreshTtl,
     graceSeconds,
     secureCookies: options.secureCookies,
+    trustProxy: options.trustProxy === true,
+    trustedOrigins: new Set((options.trustedOrigins ?? []).map(originOf)),
     now,
   }
 

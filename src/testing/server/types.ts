@@ -5,18 +5,47 @@ import type { UserInput } from './users'
 export interface AuthServerOptions {
   /** Access-token lifetime in seconds. Default 900. */
   accessTokenTtl?: number
-  /** Refresh-token lifetime in seconds (sliding: each rotation gets a full one). Default 7 days. */
+  /**
+   * Refresh-token lifetime in seconds (sliding: each rotation gets a full one, up to
+   * `maxSessionAge`). Default 7 days.
+   */
   refreshTokenTtl?: number
+  /**
+   * Absolute session lifetime in seconds, counted from login and never extended by rotation.
+   * Refresh tokens, access tokens and cookies all end with it; a refresh after it gets 401
+   * `invalid_grant`. Default 30 days.
+   */
+  maxSessionAge?: number
   algorithm?: Algorithm
   /** HS256 key material. Default: random per server. */
   secret?: string
-  /** Seconds a just-rotated token may be presented again and get the same new pair. Default 0. */
+  /**
+   * Seconds a just-rotated token may be presented again, from the same browser (fingerprint
+   * cookie) and before its successor is used, and get the very same new pair: a client whose
+   * refresh response was lost retries with the old token. Any other second use is reuse and
+   * revokes the family. Default 30; 0 is strict rotation (every second use is reuse).
+   */
   refreshGraceWindow?: number
   users?: UserInput[]
   /** PBKDF2 iterations. Default 100 000; tests pass a few hundred to stay fast. */
   passwordIterations?: number
-  /** Force `__Host-` + Secure cookies on or off. Default: per request, from the URL scheme. */
+  /**
+   * Force `__Host-` + Secure cookies on or off. Default: per request, from the scheme the
+   * browser used (the URL's, or `X-Forwarded-Proto` with `trustProxy`).
+   */
   secureCookies?: boolean
+  /**
+   * Behind a reverse proxy that terminates TLS, take the request's public scheme and host from
+   * `X-Forwarded-Proto` and `X-Forwarded-Host` (first value each). Set it only when a proxy you
+   * control sets or overwrites those headers. Default false.
+   */
+  trustProxy?: boolean
+  /**
+   * Origins besides the request's own that may POST to `/auth/*` and `/graphql` from a browser,
+   * e.g. the app's public origin when a proxy rewrites `Host` without `X-Forwarded-Host`. Any
+   * other `Origin` header is refused with 403. Default none.
+   */
+  trustedOrigins?: string[]
   issuer?: string
   audience?: string
   /** Serve the control hooks as JSON under `/__control/*`. Default false. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import type { AuthError } from '../../../src/core/errors'
 import type { TokenPair } from '../../../src/core/tokens'
 import type { AuthEvent, RefreshContext } from '../../../src/core/types'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
@@ -81,21 +82,27 @@ describe('handoff', () => {
     expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
   })
 
-  it('takes a refresh broadcast in a tab that gave up waiting, but not after it saw a logout', async () => {
+  it('takes a refresh broadcast in a tab that gave up waiting; after it saw that session end, it tells the stale tab instead', async () => {
     for (const heardLogout of [false, true]) {
       const server = rotatingServer()
       const harness = createTabHarness()
-      const tab = () => createAuthClient({ refresh: server.refresh, ...harness.tab(), wakeEvents: () => () => {} })
-      const quiet = tab() // holds the session but is not started, so it answers no handoff
+      const quietOptions = harness.tab()
+      const tab = (options = harness.tab()) => createAuthClient({ refresh: server.refresh, ...options, wakeEvents: () => () => {} })
+      const quiet = tab(quietOptions) // holds the session but is not started, so it answers no handoff
       quiet.login(server.loginPair())
+      const { family, login, since, gen } = JSON.parse(quietOptions.storage.getItem('jwt-session')!)
       const late = tab()
       late.start()
       await vi.advanceTimersByTimeAsync(300)
       expect(late.getSnapshot().status).toBe('unauthenticated')
-      if (heardLogout) harness.inject('jwt-session:jwt-session', { v: 1, type: 'logout', reason: 'user' })
+      const ended = { family, login, since, gen }
+      if (heardLogout) harness.inject('jwt-session:jwt-session', { v: 2, type: 'logout', reason: 'user', ended })
       quiet.start()
-      await quiet.refresh()
-      await vi.advanceTimersByTimeAsync(0)
+      // It asks the others first: no answer within 300 ms, or "that session ended" at once.
+      const refreshed = quiet.refresh().then(() => 'refreshed', (error: AuthError) => error.code)
+      await vi.advanceTimersByTimeAsync(300)
+      expect(await refreshed).toBe(heardLogout ? 'unauthenticated' : 'refreshed')
+      expect(server.refresh).toHaveBeenCalledTimes(heardLogout ? 0 : 1)
       expect(late.getSnapshot().status).toBe(heardLogout ? 'unauthenticated' : 'authenticated')
     }
   })
@@ -215,13 +222,16 @@ describe('foreign messages', () => {
     tabs[0]!.login(server.loginPair())
     await vi.advanceTimersByTimeAsync(0)
     const before = tabs.map((tab) => tab.getSnapshot())
-    const older = { v: 1, accessToken: createTestJwt({ sub: 'mallory' }, { now: Date.now() - 60_000 }), refreshToken: 'x', skew: 0, receivedAt: 0, seq: 0 }
+    const olderLogin = { family: 'mallory', login: 0, since: 0, gen: 5 }
+    const older = { v: 2, accessToken: createTestJwt({ sub: 'mallory' }), refreshToken: 'x', skew: 0, receivedAt: 0, ...olderLogin }
     const garbage: unknown[] = [
-      null, 42, 'logout', [], {}, { v: 2, type: 'logout', reason: 'user' }, { v: 1, type: 'logout' },
-      { v: 1, type: 'session-updated', reason: 'refresh', session: { v: 1, accessToken: 'not.a.jwt' } },
-      { v: 1, type: 'session-updated', reason: 'refresh', session: older },
-      { v: 1, type: 'session-response', nonce: 'unasked', session: older },
-      { v: 1, type: 'session-request' }, { v: 1, type: 'unknown' },
+      null, 42, 'logout', [], {}, { v: 3, type: 'logout', reason: 'user' }, { v: 1, type: 'logout', reason: 'user' }, { v: 2, type: 'logout' },
+      { v: 2, type: 'logout', reason: 'user', ended: olderLogin },
+      { v: 2, type: 'session-updated', reason: 'refresh', session: { v: 2, accessToken: 'not.a.jwt' } },
+      { v: 2, type: 'session-updated', reason: 'login', session: older },
+      { v: 2, type: 'session-updated', reason: 'login', session: { ...older, login: 99, accessToken: 'x'.repeat(50_000) } },
+      { v: 2, type: 'session-response', nonce: 'unasked', session: older },
+      { v: 2, type: 'session-request' }, { v: 2, type: 'unknown' },
     ]
     for (const data of garbage) harness.inject('jwt-session:jwt-session', data)
     await vi.advanceTimersByTimeAsync(0)

@@ -2,13 +2,12 @@ import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
-import { setup, useFakeClock } from './setup'
+import { setup, storedSession, useFakeClock } from './setup'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
 
-const stored = (accessToken: string, refreshToken: string | null = 'rt-stored') =>
-  JSON.stringify({ v: 1, accessToken, refreshToken, skew: 0, receivedAt: Date.now(), seq: 1 })
+const stored = (accessToken: string, refreshToken: string | null = 'rt-stored') => storedSession(accessToken, refreshToken)
 
 describe('login', () => {
   it.each([
@@ -32,7 +31,7 @@ describe('login', () => {
     const { client, storage, tokens } = setup({ storageKey: 'my-app' })
     const pair = tokens(900)
     client.login(pair)
-    expect(JSON.parse(storage.getItem('my-app')!)).toMatchObject({ v: 1, ...pair })
+    expect(JSON.parse(storage.getItem('my-app')!)).toMatchObject({ v: 2, ...pair })
     expect(client.getSnapshot()).toMatchObject({
       status: 'authenticated',
       accessToken: pair.accessToken,
@@ -193,11 +192,11 @@ describe('lifecycle', () => {
     client.login(tokens())
     client.start()
     const [windowAdds, , documentAdds] = spies.map((spy) => spy.mock.calls.map((call) => call[0]))
-    expect(windowAdds).toEqual(['online', 'pageshow'])
+    expect(windowAdds).toEqual(['online', 'pagehide', 'pageshow'])
     expect(documentAdds).toEqual(['visibilitychange'])
     client.stop()
     const [, windowRemoves, , documentRemoves] = spies.map((spy) => spy.mock.calls.map((call) => call[0]))
-    expect(windowRemoves).toEqual(['online', 'pageshow'])
+    expect(windowRemoves).toEqual(['online', 'pagehide', 'pageshow'])
     expect(documentRemoves).toEqual(['visibilitychange'])
   })
 })

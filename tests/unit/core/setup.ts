@@ -42,3 +42,8 @@ export function setup(overrides: Partial<AuthClientOptions> & { expiresIn?: numb
 export function useFakeClock(now = T0) {
   vi.useFakeTimers({ now, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
 }
+
+/** What the client keeps in sessionStorage for a pair: one login (`family`) at generation `gen`. */
+export function storedSession(accessToken: string, refreshToken: string | null = 'rt-stored', { family = 'stored', gen = 0 } = {}) {
+  return JSON.stringify({ v: 2, accessToken, refreshToken, skew: 0, receivedAt: Date.now(), family, login: 1, since: 0, gen })
+}

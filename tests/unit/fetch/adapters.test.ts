@@ -107,10 +107,10 @@ describe('restRefresh', () => {
     await expect(restRefresh({ url: URL_, fetch })(context())).rejects.toEqual(authError('refresh_failed'))
   })
 
-  it.each(BAD_ANSWERS)('rejects %s with refresh_failed, quoting nothing from the body', async (_label, answer) => {
+  it.each(BAD_ANSWERS)('rejects %s with invalid_token (the 2xx spent the token), quoting nothing from the body', async (_label, answer) => {
     const { fetch } = stub(answer)
     const failure = await restRefresh({ url: URL_, fetch })(context()).catch((error: unknown) => error)
-    expect(failure).toEqual(authError('refresh_failed'))
+    expect(failure).toEqual(authError('invalid_token'))
     expect(String((failure as Error).message)).not.toMatch(/Sign in|opaque-token|eyJ/)
   })
 
@@ -140,7 +140,7 @@ describe('adapters in the client', () => {
     })
     const accessToken = createTestJwt({ sub: 'user-1' })
     client.login({ accessToken, refreshToken: 'rt-0' })
-    return { client, accessToken, events }
+    return { client, accessToken, events, fetch }
   }
 
   it("fails a hanging refresh with refresh_failed after the client's refreshTimeout, aborting the request", async () => {
@@ -170,11 +170,14 @@ describe('adapters in the client', () => {
     expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken })
   })
 
-  it.each(BAD_ANSWERS)('keeps the session while the token is valid when the answer is %s', async (_label, answer) => {
-    const { client, accessToken } = clientWith(answer)
-    await expect(client.refresh()).rejects.toEqual(authError('refresh_failed'))
-    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken, error: { code: 'refresh_failed' } })
-    expect(await client.getAccessToken()).toBe(accessToken)
+  it.each(BAD_ANSWERS)('ends the session and never sends the spent refresh token again when a 2xx answer is %s', async (_label, answer) => {
+    const { client, events, fetch } = clientWith(answer)
+    await expect(client.refresh()).rejects.toEqual(authError('invalid_token'))
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null, error: { code: 'invalid_token' } })
+    expect(events).toContainEqual({ type: 'logged_out', reason: 'refresh_rejected', fromOtherTab: false })
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'unauthenticated' })
+    expect(await client.getAccessToken()).toBeNull()
+    expect(fetch).toHaveBeenCalledTimes(1)
   })
 
   it('reports a 401 from the endpoint as refresh_rejected', async () => {
@@ -233,13 +236,19 @@ describe('graphqlRefresh', () => {
   it.each<[string, () => Response]>([
     ['validation-failed', () => errors({ code: 'validation-failed' })],
     ['an unexpected error', () => errors({ code: 'unexpected', message: 'http exception when calling webhook' })],
-    ['data without the field', () => json({ data: { refreshJwtToken: null } })],
-    ['a jwt that is not a JWT', () => json({ data: { refreshJwtToken: { jwt: 'nope', refreshToken: 'rt' } } })],
-    ['an HTML page', html],
     ['HTTP 503', () => new Response('', { status: 503 })],
   ])('classifies %s as refresh_failed', async (_label, answer) => {
     const { fetch } = stub(answer)
     await expect(graphqlRefresh({ url: GQL, fetch })(context())).rejects.toEqual(authError('refresh_failed'))
+  })
+
+  it.each<[string, () => Response]>([
+    ['data without the field', () => json({ data: { refreshJwtToken: null } })],
+    ['a jwt that is not a JWT', () => json({ data: { refreshJwtToken: { jwt: 'nope', refreshToken: 'rt' } } })],
+    ['an HTML page', html],
+  ])('classifies %s as invalid_token: a 2xx spent the token', async (_label, answer) => {
+    const { fetch } = stub(answer)
+    await expect(graphqlRefresh({ url: GQL, fetch })(context())).rejects.toEqual(authError('invalid_token'))
   })
 })
 

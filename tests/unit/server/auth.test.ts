@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sha256Hex } from '../../../src/testing/server/bytes'
 import { createAuthServer, createBrowserFetch, HASURA_CLAIMS, type AuthServerOptions } from '../../../src/testing/server/index'
 
@@ -63,7 +63,7 @@ describe('login', () => {
   it('answers 400 invalid_request to a body without string credentials', async () => {
     const { post, browser } = setup()
     expect((await post('/auth/login', { username: 'alice' })).status).toBe(400)
-    const notJson = await browser('/auth/login', { method: 'POST', body: '{oops' })
+    const notJson = await browser('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })
     expect(notJson.status).toBe(400)
     expect(await notJson.json()).toEqual({ error: 'invalid_request' })
   })
@@ -173,8 +173,8 @@ describe('refresh rotation', () => {
     expect(claims(next.accessToken).fgp).toBe(claims(first.accessToken).fgp)
   })
 
-  it('treats a used token as theft: 401, the whole family revoked, one reuse event', async () => {
-    const { login, refresh, me, server } = setup()
+  it('treats a used token as theft under strict rotation: 401, the whole family revoked, one reuse event', async () => {
+    const { login, refresh, me, server } = setup({ refreshGraceWindow: 0 })
     const first = await login()
     const second = (await (await refresh(first.refreshToken)).json()) as Pair
     const replay = await refresh(first.refreshToken)
@@ -187,7 +187,7 @@ describe('refresh rotation', () => {
   })
 
   it('leaves the same user\'s other sessions alone on reuse', async () => {
-    const { login, refresh, me, server } = setup()
+    const { login, refresh, me, server } = setup({ refreshGraceWindow: 0 })
     const other = createBrowserFetch(server.handler)
     const mine = await login()
     const theirs = await login('alice', 'alice-password', other)
@@ -215,8 +215,8 @@ describe('refresh rotation', () => {
     expect(await response.json()).toEqual({ error: 'invalid_request' })
   })
 
-  it('rotates a token presented twice at once only once (no grace: the second is reuse)', async () => {
-    const { login, refresh, server } = setup()
+  it('rotates a token presented twice at once only once (strict rotation: the second is reuse)', async () => {
+    const { login, refresh, server } = setup({ refreshGraceWindow: 0 })
     const { refreshToken } = await login()
     const statuses = (await Promise.all([refresh(refreshToken), refresh(refreshToken)])).map((r) => r.status)
     expect(statuses.sort()).toEqual([200, 401])
@@ -225,36 +225,188 @@ describe('refresh rotation', () => {
 })
 
 describe('refresh grace window', () => {
-  it('gives a just-rotated token the same new pair back', async () => {
-    const { login, refresh, server } = setup({ refreshGraceWindow: 10 })
+  // A lost response: the server rotated, the answer never arrived, the client retries the old token.
+  it('replays the identical pair to a retry of a lost response, by default for 30 s, and counts no reuse', async () => {
+    const { login, refresh, me, server } = setup()
+    const first = await login()
+    const lost = await refresh(first.refreshToken)
+    const missed = (await lost.json()) as Pair
+    server.control.setClockOffset(29_000)
+    const retry = await refresh(first.refreshToken)
+    expect(retry.status).toBe(200)
+    expect(await retry.json()).toEqual(missed)
+    expect(retry.headers.getSetCookie()).toEqual(lost.headers.getSetCookie())
+    expect((await me(missed.accessToken)).status).toBe(200)
+    expect((await refresh(missed.refreshToken)).status).toBe(200)
+    expect(server.control.counters()).toMatchObject({ refreshes: 2, reuseEvents: 0, revocations: 0 })
+  })
+
+  it('gives concurrent presentations of one token the same new pair', async () => {
+    const { login, refresh, server } = setup()
     const first = await login()
     const again = await Promise.all([refresh(first.refreshToken), refresh(first.refreshToken)])
     const [a, b] = (await Promise.all(again.map((r) => r.json()))) as [Pair, Pair]
     expect(again.map((r) => r.status)).toEqual([200, 200])
     expect(b).toEqual(a)
-    const later = await refresh(first.refreshToken)
-    expect(await later.json()).toEqual(a)
     expect((await refresh(a.refreshToken)).status).toBe(200)
     expect(server.control.counters()).toMatchObject({ refreshes: 2, reuseEvents: 0 })
   })
 
-  it('treats the rotated token as reuse once the window has passed', async () => {
-    const { login, refresh, server } = setup({ refreshGraceWindow: 10 })
+  it('replays a lost cookie-mode refresh and sets the refresh cookie the client missed', async () => {
+    const { post, browser, server } = setup()
+    await post('/auth/login', { username: 'alice', password: 'alice-password', cookieMode: true })
+    const spent = browser.cookies().get('jwt-rt')!
+    const lost = await post('/auth/refresh')
+    const missed = browser.cookies().get('jwt-rt')!
+    browser.setCookie('jwt-rt', spent) // the Set-Cookie never reached the browser
+    const retry = await post('/auth/refresh')
+    expect(retry.status).toBe(200)
+    expect(await retry.json()).toEqual(await lost.json())
+    expect(browser.cookies().get('jwt-rt')).toBe(missed)
+    expect((await post('/auth/refresh')).status).toBe(200)
+    expect(server.control.counters()).toMatchObject({ refreshes: 2, reuseEvents: 0 })
+  })
+
+  it('treats the rotated token as reuse once the window has passed, and revokes the family', async () => {
+    const { login, refresh, me, server } = setup()
     const first = await login()
     const second = (await (await refresh(first.refreshToken)).json()) as Pair
-    server.control.setClockOffset(10_001)
+    server.control.setClockOffset(30_001)
     expect((await refresh(first.refreshToken)).status).toBe(401)
     expect((await refresh(second.refreshToken)).status).toBe(401)
+    expect((await me(second.accessToken)).status).toBe(401)
+    expect(server.control.counters()).toMatchObject({ refreshes: 1, reuseEvents: 1, revocations: 1 })
+  })
+
+  it('uses a window given in options', async () => {
+    const { login, refresh, server } = setup({ refreshGraceWindow: 10 })
+    const first = await login()
+    await refresh(first.refreshToken)
+    server.control.setClockOffset(10_001)
+    expect((await refresh(first.refreshToken)).status).toBe(401)
     expect(server.control.counters().reuseEvents).toBe(1)
   })
 
-  it('treats the rotated token as reuse once its successor has been used', async () => {
-    const { login, refresh, server } = setup({ refreshGraceWindow: 10 })
+  it('treats the rotated token as reuse within the window from a browser with another fingerprint cookie', async () => {
+    const { login, refresh, me, server } = setup()
     const first = await login()
     const second = (await (await refresh(first.refreshToken)).json()) as Pair
-    expect((await refresh(second.refreshToken)).status).toBe(200)
+    const thief = createBrowserFetch(server.handler)
+    thief.setCookie('jwt-fgp', 'f'.repeat(64))
+    expect((await refresh(first.refreshToken, thief)).status).toBe(401)
+    expect((await refresh(second.refreshToken)).status).toBe(401)
+    expect((await me(second.accessToken)).status).toBe(401)
+    expect(server.control.counters()).toMatchObject({ reuseEvents: 1, revocations: 1 })
+  })
+
+  it('treats the rotated token as reuse within the window without the fingerprint cookie', async () => {
+    const { login, refresh, server } = setup()
+    const first = await login()
+    const second = (await (await refresh(first.refreshToken)).json()) as Pair
+    const thief = createBrowserFetch(server.handler)
+    expect((await refresh(first.refreshToken, thief)).status).toBe(401)
+    expect((await refresh(second.refreshToken)).status).toBe(401)
+    expect(server.control.counters()).toMatchObject({ reuseEvents: 1, revocations: 1 })
+  })
+
+  it('treats the rotated token as reuse within the window once its successor has been used', async () => {
+    const { login, refresh, server } = setup()
+    const first = await login()
+    const second = (await (await refresh(first.refreshToken)).json()) as Pair
+    const third = (await (await refresh(second.refreshToken)).json()) as Pair
     expect((await refresh(first.refreshToken)).status).toBe(401)
-    expect(server.control.counters().reuseEvents).toBe(1)
+    expect((await refresh(third.refreshToken)).status).toBe(401)
+    expect(server.control.counters()).toMatchObject({ refreshes: 2, reuseEvents: 1, revocations: 1 })
+  })
+
+  it('is strict with a window of 0: a retry of a lost response is reuse', async () => {
+    const { login, refresh, server } = setup({ refreshGraceWindow: 0 })
+    const first = await login()
+    await refresh(first.refreshToken)
+    expect((await refresh(first.refreshToken)).status).toBe(401)
+    expect(server.control.counters()).toMatchObject({ refreshes: 1, reuseEvents: 1, revocations: 1 })
+  })
+
+  it('refuses a negative window', () => {
+    expect(() => createAuthServer({ refreshGraceWindow: -1 })).toThrow(RangeError)
+  })
+})
+
+describe('absolute session lifetime (maxSessionAge)', () => {
+  const DAY = 86_400_000
+
+  it('ends a session 30 days after login by default, however often it rotated', async () => {
+    const { login, refresh, server, claims } = setup()
+    let pair = await login()
+    const loginIat = claims(pair.accessToken).iat as number
+    for (const day of [6, 12, 18, 24]) {
+      server.control.setClockOffset(day * DAY)
+      const response = await refresh(pair.refreshToken)
+      expect(response.status).toBe(200)
+      pair = (await response.json()) as Pair
+    }
+    server.control.setClockOffset(30 * DAY - 60_000)
+    const last = await refresh(pair.refreshToken)
+    expect(last.status).toBe(200)
+    pair = (await last.json()) as Pair
+    expect(pair.expiresIn).toBeLessThanOrEqual(60)
+    expect(claims(pair.accessToken).exp as number).toBeLessThanOrEqual(loginIat + 30 * 86_400)
+    server.control.setClockOffset(30 * DAY + 1_000)
+    const refused = await refresh(pair.refreshToken)
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toEqual({ error: 'invalid_grant' })
+    expect(server.control.counters()).toMatchObject({ refreshes: 5, reuseEvents: 0 })
+  })
+
+  describe('with frozen time', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'] })
+    })
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('bounds the refresh token, the access token and the cookies by what is left of the session', async () => {
+      const { post, login, refresh, server, claims, browser } = setup({ maxSessionAge: 100, refreshTokenTtl: 60 })
+      const first = await login()
+      server.control.setClockOffset(50_000)
+      const response = await refresh(first.refreshToken)
+      expect(response.status).toBe(200)
+      const second = (await response.json()) as Pair
+      expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(/^jwt-fgp=\w+; .*; Max-Age=50$/)])
+      expect(second.expiresIn).toBe(50)
+      const { iat, exp } = claims(second.accessToken) as { iat: number; exp: number }
+      expect(exp - iat).toBe(50)
+
+      // The new token would live 60 s from now, but the session ends in 50.
+      server.control.setClockOffset(100_000)
+      expect((await refresh(second.refreshToken)).status).toBe(401)
+      expect(server.control.counters()).toMatchObject({ refreshes: 1, reuseEvents: 0 })
+
+      browser.clearCookies()
+      server.control.setClockOffset(0)
+      const cookieLogin = await post('/auth/login', { username: 'alice', password: 'alice-password', cookieMode: true })
+      expect(cookieLogin.headers.getSetCookie().map((c) => /Max-Age=(\d+)/.exec(c)?.[1])).toEqual(['60', '60'])
+      server.control.setClockOffset(50_000)
+      const cookieRefresh = await post('/auth/refresh')
+      expect(cookieRefresh.headers.getSetCookie().map((c) => /^([\w-]+)=.*; Max-Age=(\d+)$/.exec(c)?.slice(1))).toEqual([
+        ['jwt-fgp', '50'],
+        ['jwt-rt', '50'],
+      ])
+    })
+
+    it('caps the login cookie at the session age when that is shorter than the refresh-token lifetime', async () => {
+      const { post } = setup({ maxSessionAge: 30 })
+      const response = await post('/auth/login', { username: 'alice', password: 'alice-password' })
+      expect(response.headers.getSetCookie()[0]).toMatch(/; Max-Age=30$/)
+      const { expiresIn } = (await response.json()) as Pair
+      expect(expiresIn).toBe(30)
+    })
+  })
+
+  it('refuses a maxSessionAge that is not positive', () => {
+    expect(() => createAuthServer({ maxSessionAge: 0 })).toThrow(RangeError)
+    expect(() => createAuthServer({ maxSessionAge: Number.NaN })).toThrow(RangeError)
   })
 })
 
@@ -296,5 +448,27 @@ describe('cookie mode', () => {
     expect(Object.keys((await r1.json()) as object).sort()).toEqual(['accessToken', 'expiresIn'])
     expect(browser.cookies().get('jwt-rt')).not.toBe(before)
     expect((await post('/auth/refresh')).status).toBe(200)
+  })
+})
+
+describe('Cache-Control: no-store', () => {
+  it('is on every answer that carries a token, a replay included, and on refusals', async () => {
+    const { post, login, refresh, browser } = setup()
+    const first = await login()
+    const rotated = await refresh(first.refreshToken)
+    const replayed = await refresh(first.refreshToken)
+    const refused = await refresh('not-a-token')
+    const graphql = await browser('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { refreshJwtToken { jwt refreshToken } }', variables: { refreshToken: ((await rotated.clone().json()) as Pair).refreshToken } }),
+    })
+    expect(((await graphql.clone().json()) as { data?: unknown }).data).toBeDefined()
+    await post('/auth/login', { username: 'alice', password: 'alice-password', cookieMode: true })
+    const cookieRefresh = await post('/auth/refresh')
+    const forbidden = await browser('/auth/refresh', { method: 'POST', headers: { origin: 'https://evil.example' } })
+    for (const response of [rotated, replayed, refused, graphql, cookieRefresh, forbidden]) {
+      expect(response.headers.get('cache-control')).toBe('no-store')
+    }
   })
 })

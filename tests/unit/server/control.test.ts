@@ -85,7 +85,8 @@ describe('holdRefreshes', () => {
   })
 
   it('never processes a held refresh whose client went away; the token then works exactly once', async () => {
-    const { server, login, refresh } = setup()
+    // Strict rotation, so a second use shows as 401 rather than as a replay of the first.
+    const { server, login, refresh } = setup({ refreshGraceWindow: 0 })
     const { refreshToken } = await login()
     server.control.holdRefreshes()
     const controller = new AbortController()

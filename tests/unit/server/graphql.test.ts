@@ -15,7 +15,11 @@ function setup() {
   const browser = createBrowserFetch(server.handler)
   const login = async () =>
     (await (
-      await browser('/auth/login', { method: 'POST', body: JSON.stringify({ username: 'alice', password: 'alice-password' }) })
+      await browser('/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+      })
     ).json()) as Pair
   const graphql = async (query: string, variables?: Record<string, unknown>, accessToken?: string) => {
     const response = await browser('/graphql', {

@@ -39,6 +39,7 @@ describe('serveHandler over real HTTP on 127.0.0.1', () => {
 
     const refreshed = await fetch(`${served.url}/auth/refresh`, { method: 'POST', headers: { cookie: cookieHeader(setCookies) } })
     expect(refreshed.status).toBe(200)
+    expect(refreshed.headers.get('cache-control')).toBe('no-store')
     expect(refreshed.headers.getSetCookie()).toHaveLength(2)
   })
 
@@ -59,16 +60,23 @@ describe('serveHandler over real HTTP on 127.0.0.1', () => {
   })
 
   it('aborts the request signal when the client disconnects, so a held refresh is never processed', async () => {
-    const server = createAuthServer({ passwordIterations: 1000 })
+    // Strict rotation, so a second use shows as 401 rather than as a replay of the first.
+    const server = createAuthServer({ passwordIterations: 1000, refreshGraceWindow: 0 })
     served = await serveHandler(server.handler)
     const login = await fetch(`${served.url}/auth/login`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
     })
     const cookie = cookieHeader(login.headers.getSetCookie())
     const { refreshToken } = (await login.json()) as { refreshToken: string }
     const refresh = (signal?: AbortSignal) =>
-      fetch(`${served!.url}/auth/refresh`, { method: 'POST', headers: { cookie }, body: JSON.stringify({ refreshToken }), signal })
+      fetch(`${served!.url}/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken }),
+        signal,
+      })
 
     server.control.holdRefreshes()
     const controller = new AbortController()

@@ -1,5 +1,4 @@
-'use client'
-import type { JwtClaims } from '../core/tokens'
+import type { JwtClaims } from './tokens'
 
 /** The claim Hasura reads its session variables from. */
 export const HASURA_NAMESPACE = 'https://hasura.io/jwt/claims'

@@ -27,11 +27,27 @@ export interface RefreshRecord {
 export interface HarnessOptions {
   /** Access-token lifetime in seconds. */
   accessTokenTtl?: number
+  /**
+   * Turn Chromium's back/forward cache on (Playwright launches with it disabled). Only for tests
+   * about bfcache: the other tests' navigations must stay plain loads.
+   */
+  bfcache?: boolean
 }
+
+export interface OpenTabOptions {
+  /**
+   * A saved copy of another tab's sessionStorage (`Object.entries(sessionStorage)`), written once
+   * before the page's scripts run: a tab the browser restored with its own, older storage.
+   */
+  restoreSessionStorage?: [string, string][]
+}
+
+/** The marker the restore init script leaves so a reload does not write the saved copy again. */
+export const RESTORED_MARKER = 'e2e-restored'
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>
 
-export async function startHarness({ accessTokenTtl = 6 }: HarnessOptions = {}) {
+export async function startHarness({ accessTokenTtl = 6, bfcache = false }: HarnessOptions = {}) {
   const executablePath = findChromium()
   const assets = await bundlePage()
 
@@ -64,7 +80,12 @@ export async function startHarness({ accessTokenTtl = 6 }: HarnessOptions = {}) 
   }
 
   const served = await serveHandler(handler, { host: '127.0.0.1', port: 0, fallback: staticFiles(assets) })
-  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true })
+  const browser: Browser = await chromium.launch({
+    executablePath,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    ...(bfcache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
+  })
   const contexts = new Set<BrowserContext>()
 
   async function control<T = unknown>(path: string, body?: unknown): Promise<T> {
@@ -89,8 +110,23 @@ export async function startHarness({ accessTokenTtl = 6 }: HarnessOptions = {}) 
   }
 
   /** Opens a tab of `context` on the test page and waits for its client to exist. */
-  async function openTab(context: BrowserContext, tab: string, query: Record<string, string> = {}): Promise<Page> {
+  async function openTab(
+    context: BrowserContext,
+    tab: string,
+    query: Record<string, string> = {},
+    { restoreSessionStorage }: OpenTabOptions = {},
+  ): Promise<Page> {
     const page = await context.newPage()
+    if (restoreSessionStorage) {
+      await page.addInitScript(
+        ([saved, marker]) => {
+          if (sessionStorage.getItem(marker) !== null) return
+          for (const [key, value] of saved) sessionStorage.setItem(key, value)
+          sessionStorage.setItem(marker, '1')
+        },
+        [restoreSessionStorage, RESTORED_MARKER] as const,
+      )
+    }
     await page.goto(`/?${new URLSearchParams({ tab, ...query })}`)
     await page.waitForFunction(() => window.e2e !== undefined, undefined, { polling: POLL })
     return page

@@ -14,6 +14,8 @@ export interface PageLogEntry {
   fromOtherTab?: boolean
   waited?: number
   retryIn?: number | null
+  /** On `pageshow` / `pagehide` entries: the event's `persisted` (true: restored from / going into bfcache). */
+  persisted?: boolean
   /** An AuthError's code and HTTP status, for events that carry an error. */
   code?: string
   httpStatus?: number
@@ -23,6 +25,10 @@ export interface PageSnapshot {
   tab: string
   status: string
   accessToken: string | null
+  /** The `sub` claim of the access token shown (the seeded user's id, e.g. `user-alice`). */
+  sub: string | null
+  /** The client's `sessionId` (one per login, kept across refreshes); null when signed out or not reported. */
+  sessionId: string | null
   errorCode: string | null
   /** Every key and value in this tab's sessionStorage, read directly. */
   sessionStorage: Record<string, string>
@@ -47,6 +53,13 @@ export interface E2eApi {
   tokens(): string[]
   /** Every token in a login or refresh response this tab received. */
   receivedTokens(): string[]
+  /**
+   * `client.refresh()`, logged as `refresh_called` then `refresh_settled` (with `token` or `code`).
+   * Never rejects: a failure comes back as its AuthError code.
+   */
+  refresh(): Promise<{ token: string | null; errorCode: string | null }>
+  /** `client.getAccessToken()`; never rejects (a failure comes back as its AuthError code). */
+  getAccessToken(): Promise<{ token: string | null; errorCode: string | null }>
   /** GET /api/me through `client.fetch`. */
   me(): Promise<{ status: number; body: unknown }>
 }

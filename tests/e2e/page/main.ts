@@ -1,5 +1,11 @@
 // The page every e2e tab loads: one real client from src/core with its browser defaults
 // (sessionStorage, BroadcastChannel, navigator.locks), driven by the tests through `window.e2e`.
+// URL parameters: `tab` (the name in logs and the x-e2e-tab header), `handoffTimeout`,
+// `refreshTimeout`, `jitter=0`, `channel=none` and `locks=none` (a client without BroadcastChannel
+// or Web Locks: a page that changes the session without any other page hearing of it),
+// `holdLock=<name>` and `lockMode=shared` (the page holds that Web Lock while it lives: the
+// bfcache probe) and
+// `bfcache=1` (read by pageServer.ts: the document is served so Chromium may cache it).
 import { createAuthClient } from '../../../src/core'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
 import type { AuthEvent } from '../../../src/core'
@@ -54,11 +60,22 @@ function toEntry(event: AuthEvent): Omit<PageLogEntry, 't'> {
   }
 }
 
+// Registered before the client's own listeners, so a test sees the page's entry first.
+window.addEventListener('pageshow', (event) => record({ type: 'pageshow', persisted: event.persisted }))
+window.addEventListener('pagehide', (event) => record({ type: 'pagehide', persisted: event.persisted }))
+
+const heldLock = params.get('holdLock')
+const lockMode = params.get('lockMode') === 'shared' ? 'shared' : 'exclusive'
+if (heldLock) void navigator.locks.request(heldLock, { mode: lockMode }, () => new Promise<void>(() => {}))
+
 const client = createAuthClient({
   refresh: restRefresh({ url: '/auth/refresh', fetch: refreshFetch, headers: { 'x-e2e-tab': tab } }),
   revoke: restRevoke({ url: '/auth/logout' }),
   handoffTimeout: Number(params.get('handoffTimeout') ?? 1000),
+  ...(params.has('refreshTimeout') ? { refreshTimeout: Number(params.get('refreshTimeout')) } : {}),
   ...(params.get('jitter') === '0' ? { random: () => 0 } : {}),
+  ...(params.get('channel') === 'none' ? { channel: null } : {}),
+  ...(params.get('locks') === 'none' ? { locks: null } : {}),
   onEvent: (event) => record(toEntry(event)),
 })
 
@@ -90,6 +107,11 @@ function storedRefreshToken(): string | null {
   }
 }
 
+function errorCode(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
+  return typeof code === 'string' ? code : String(error)
+}
+
 const api: E2eApi = {
   tab,
   timeOrigin: performance.timeOrigin,
@@ -114,12 +136,36 @@ const api: E2eApi = {
     await client.logout()
     return calledAt
   },
+  async refresh() {
+    record({ type: 'refresh_called' })
+    try {
+      const token = await client.refresh()
+      record({ type: 'refresh_settled', token })
+      return { token, errorCode: null }
+    } catch (error) {
+      const code = errorCode(error)
+      record({ type: 'refresh_settled', code })
+      return { token: null, errorCode: code }
+    }
+  },
+  async getAccessToken() {
+    try {
+      return { token: await client.getAccessToken(), errorCode: null }
+    } catch (error) {
+      return { token: null, errorCode: errorCode(error) }
+    }
+  },
   snapshot() {
-    const { status, accessToken, error } = client.getSnapshot()
+    const state = client.getSnapshot()
+    const { status, accessToken, error, claims } = state
+    // `sessionId` is new in the client's state; read it without depending on the type yet.
+    const sessionId = (state as { sessionId?: unknown }).sessionId
     return {
       tab,
       status,
       accessToken,
+      sub: typeof claims?.sub === 'string' ? claims.sub : null,
+      sessionId: typeof sessionId === 'string' ? sessionId : null,
       errorCode: error?.code ?? null,
       sessionStorage: readSessionStorage(),
       storedRefreshToken: storedRefreshToken(),

@@ -4,53 +4,11 @@ import type { AuthError } from '../../../src/core/errors'
 import type { TokenPair } from '../../../src/core/tokens'
 import type { AuthEvent, RefreshContext } from '../../../src/core/types'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 import { useFakeClock } from './setup'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
-
-/** A strict rotating server in miniature: each refresh token works once; reuse is counted. */
-function rotatingServer(ttl = 60) {
-  let serial = 0
-  const valid = new Set<string>(['rt-0'])
-  const counts = { refreshes: 0, reuse: 0 }
-  const refresh = vi.fn(async ({ refreshToken }: RefreshContext): Promise<TokenPair> => {
-    if (!refreshToken || !valid.delete(refreshToken)) {
-      counts.reuse++
-      throw Object.assign(new Error('invalid_grant'), { status: 401 })
-    }
-    counts.refreshes++
-    const next = `rt-${++serial}`
-    valid.add(next)
-    return { accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: ttl }), refreshToken: next }
-  })
-  const loginPair = (): TokenPair => ({ accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: ttl }), refreshToken: 'rt-0' })
-  return { refresh, counts, loginPair }
-}
-
-/** A refresh that waits at the server until `release()` is called. */
-function heldUntilReleased(refresh: (context: RefreshContext) => Promise<TokenPair>) {
-  let release!: () => void
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  const slow = vi.fn(async (context: RefreshContext) => (await gate, refresh(context)))
-  return { slow, release }
-}
-
-function openTabs(count: number, refresh: (context: RefreshContext) => Promise<TokenPair>, latency = 0) {
-  const harness = createTabHarness({ latency })
-  const events: AuthEvent[][] = []
-  const tabs: AuthClient[] = []
-  const open = (random = Math.random) => {
-    const log: AuthEvent[] = []
-    events.push(log)
-    const client = createAuthClient({ refresh, ...harness.tab(), random, onEvent: (e) => log.push(e), wakeEvents: () => () => {} })
-    client.start()
-    tabs.push(client)
-    return client
-  }
-  for (let i = 0; i < count; i++) open(() => i / count)
-  return { harness, tabs, events, open }
-}
 
 describe('handoff', () => {
   it('gives a new tab the session of an open tab without a login', async () => {

@@ -2,6 +2,7 @@ import { vi } from 'vitest'
 import { createAuthClient } from '../../../src/core/client'
 import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
 import type { TokenPair } from '../../../src/core/tokens'
+import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
 
 export const T0 = Date.UTC(2026, 0, 1, 12)
@@ -11,7 +12,7 @@ export function setup(overrides: Partial<AuthClientOptions> & { expiresIn?: numb
   const { expiresIn = 900, ...options } = overrides
   const storage = (options.storage as Storage | undefined) ?? createMemoryStorage()
   const events: AuthEvent[] = []
-  let wake: () => void = () => {}
+  let wake: (kind?: WakeKind) => void = () => {}
   let rotation = 0
   const refresh = vi.fn(
     async (_context: RefreshContext): Promise<TokenPair> => ({
@@ -36,7 +37,7 @@ export function setup(overrides: Partial<AuthClientOptions> & { expiresIn?: numb
     accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: seconds }),
     refreshToken: 'refresh-0',
   })
-  return { client, storage, events, refresh, tokens, wake: () => wake() }
+  return { client, storage, events, refresh, tokens, wake: (kind?: WakeKind) => wake(kind) }
 }
 
 export function useFakeClock(now = T0) {

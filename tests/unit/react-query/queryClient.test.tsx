@@ -205,6 +205,44 @@ describe('bindQueryClient', () => {
     bindQueryClient(client, qc, { defaults: true })
     expect(qc.getDefaultOptions().queries).toMatchObject({ retry, queryFn: expect.any(Function) })
   })
+
+  describe('knowing one user from the next', () => {
+    const hasura = (userId?: string) => ({
+      sub: undefined,
+      'https://hasura.io/jwt/claims': JSON.stringify({ 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': ['user'], 'x-hasura-user-id': userId }),
+    })
+    /** Logs in with `claims`, fills the cache, then logs in again with `next`: is the data still there? */
+    async function keptAcrossLogins(claims: Record<string, unknown>, next: Record<string, unknown>) {
+      const { client } = setup()
+      const cache = newQueryClient()
+      bindQueryClient(client, cache)
+      client.login({ accessToken: createTestJwt(claims), refreshToken: 'rt-a' })
+      cache.setQueryData(KEY, { owner: 'first' })
+      client.login({ accessToken: createTestJwt(next), refreshToken: 'rt-b' })
+      return cache.getQueryData(KEY) !== undefined
+    }
+
+    it('tells users apart by the Hasura user id when tokens carry no sub', async () => {
+      expect(await keptAcrossLogins(hasura('u-1'), hasura('u-2'))).toBe(false)
+      expect(await keptAcrossLogins(hasura('u-1'), hasura('u-1'))).toBe(true)
+    })
+
+    it('counts every new login as a new user when tokens name no user at all', async () => {
+      expect(await keptAcrossLogins(hasura(), hasura())).toBe(false)
+      expect(await keptAcrossLogins({ sub: undefined }, { sub: undefined })).toBe(false)
+    })
+
+    it('keeps the cache through a refresh of a login whose tokens name no user', async () => {
+      const { client, refresh } = setup()
+      refresh.mockImplementation(async () => ({ accessToken: createTestJwt({ sub: undefined }), refreshToken: 'rt-2' }))
+      const cache = newQueryClient()
+      bindQueryClient(client, cache)
+      client.login({ accessToken: createTestJwt({ sub: undefined }), refreshToken: 'rt-1' })
+      cache.setQueryData(KEY, { owner: 'first' })
+      await client.refresh()
+      expect(cache.getQueryData(KEY)).toEqual({ owner: 'first' })
+    })
+  })
 })
 
 describe('useBindQueryClient', () => {

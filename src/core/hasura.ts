@@ -36,15 +36,25 @@ export function getHasuraClaims(
   if (!space) return null
   const defaultRole = space['x-hasura-default-role']
   const allowedRoles = space['x-hasura-allowed-roles']
-  const userId = space['x-hasura-user-id']
   if (typeof defaultRole !== 'string' || defaultRole === '') return null
   if (!Array.isArray(allowedRoles) || !allowedRoles.every((role) => typeof role === 'string')) return null
   return {
-    // Some issuers write a numeric id; Hasura compares session variables as text.
-    userId: typeof userId === 'string' && userId !== '' ? userId : typeof userId === 'number' ? String(userId) : null,
+    userId: userIdIn(space),
     defaultRole,
     allowedRoles: [...allowedRoles],
   }
+}
+
+/** The `x-hasura-user-id` of a token's claims, or null; the roles are not checked. Never throws. */
+export function getHasuraUserId(claims: Readonly<Record<string, unknown>>, namespace = HASURA_NAMESPACE): string | null {
+  const space = parseNamespace(claims[namespace])
+  return space && userIdIn(space)
+}
+
+function userIdIn(space: Record<string, unknown>): string | null {
+  const userId = space['x-hasura-user-id']
+  // Some issuers write a numeric id; Hasura compares session variables as text.
+  return typeof userId === 'string' && userId !== '' ? userId : typeof userId === 'number' ? String(userId) : null
 }
 
 function parseNamespace(value: unknown): Record<string, unknown> | null {

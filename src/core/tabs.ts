@@ -33,8 +33,6 @@ export interface TabSyncHost<TClaims extends JwtClaims> {
 }
 
 const LOGOUT_REASONS: readonly LogoutReason[] = ['user', 'everywhere', 'refresh_rejected', 'expired']
-// Anything longer is not one of ours (two tokens of at most 16 KB and a few numbers).
-const MAX_MESSAGE_LENGTH = 40_000
 
 /**
  * The cross-tab half of the client on `BroadcastChannel('jwt-session:<key>')`: a tab asks for
@@ -81,7 +79,7 @@ export function createTabSync<TClaims extends JwtClaims>(
     } else if (type === 'logout' && typeof reason === 'string') {
       host.endedElsewhere(LOGOUT_REASONS.find((known) => known === reason) ?? 'user', parseKey(message.ended), false)
     } else if (type === 'session-response' && handoff && nonce === handoff.nonce) {
-      const next = parse(message.session)
+      const next = parseStoredSession<TClaims>(message.session)
       if (next) {
         if (host.offered(next, 'handoff', now() - handoff.startedAt)) endHandoff()
       } else {
@@ -89,19 +87,10 @@ export function createTabSync<TClaims extends JwtClaims>(
         if (ended) host.endedElsewhere('user', ended, true)
       }
     } else if (type === 'session-updated') {
-      const next = parse(message.session)
+      const next = parseStoredSession<TClaims>(message.session)
       // Taken while waiting for an answer, it is the answer.
       if (next && host.offered(next, reason === 'login' ? 'login' : 'refresh', handoff ? now() - handoff.startedAt : 0)) endHandoff()
     }
-  }
-
-  function parse(value: unknown): Session<TClaims> | null {
-    try {
-      if (JSON.stringify(value).length > MAX_MESSAGE_LENGTH) return null
-    } catch {
-      return null
-    }
-    return parseStoredSession<TClaims>(value)
   }
 
   return {

@@ -2,7 +2,7 @@ import type { DefaultOptions, QueryClient } from '@tanstack/react-query'
 import type { AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
 import type { AuthState } from '../core/types'
-import { getHasuraClaims } from '../core/hasura'
+import { getHasuraUserId } from '../core/hasura'
 import { createQueryFn } from './queryFn'
 import { shouldRetry } from './retry'
 
@@ -67,7 +67,7 @@ function ownerOf(state: AuthState, userKey: (claims: JwtClaims) => unknown): { u
 }
 
 function defaultUserKey(claims: JwtClaims): unknown {
-  return claims.sub ?? getHasuraClaims(claims)?.userId
+  return claims.sub ?? getHasuraUserId(claims)
 }
 
 function setDefaults(auth: AuthSource, queryClient: QueryClient, baseUrl: string | undefined): () => void {

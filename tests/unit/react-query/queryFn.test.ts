@@ -54,6 +54,7 @@ describe('shouldRetry', () => {
   it.each([
     ['AuthError unauthenticated', new AuthError('unauthenticated', 'x'), false],
     ['AuthError refresh_rejected', new AuthError('refresh_rejected', 'x', { status: 401 }), false],
+    ['AuthError session_changed (the request was another login’s)', new AuthError('session_changed', 'x'), false],
     ['AuthError refresh_failed (transient)', new AuthError('refresh_failed', 'x'), true],
     ['HttpError 401', new HttpError(401, '', '/'), false],
     ['HttpError 403', new HttpError(403, '', '/'), false],

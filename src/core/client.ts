@@ -74,7 +74,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
           const timer = timers.setTimeout(resolve, handoffTimeout / 2)
           void pending.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
         })
-        return state.status === 'authenticated' && refresher.state.status !== 'rejected' ? session : null
+        // A tab still waiting for its own answer may hold a stale copy (a restored tab): it stays quiet.
+        return state.status === 'authenticated' && refresher.state.status !== 'rejected' && !tabs.waiting ? session : null
       },
       ended: () => lastEnded,
       offered(next, source, waited) {
@@ -311,11 +312,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     },
     async getAccessToken() {
       restore()
-      await tabs.settled()
       const fresh = freshToken()
-      if (fresh !== null || !session) return fresh
-      const valid = session.expiresAt > now()
-      if (refresher.state.status === 'rejected') return valid ? session.accessToken : null
+      if (fresh !== null) return fresh
+      await tabs.settled() // a new tab's session may be on its way from another tab
+      const adopted = freshToken()
+      if (adopted !== null || !session) return adopted
+      if (refresher.state.status === 'rejected') return session.expiresAt > now() ? session.accessToken : null
       try {
         return (await refresher.request()).accessToken
       } catch (error) {

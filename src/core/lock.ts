@@ -8,7 +8,7 @@ export interface LockManagerLike {
     options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => Promise<T> | T,
   ): Promise<T>
-  query(): Promise<{ held?: { name?: string }[] }>
+  query(): Promise<{ held?: { name?: string; clientId?: string }[] }>
 }
 
 export function defaultLocks(): LockManagerLike | null {
@@ -77,27 +77,31 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
      */
     async refreshLock(from: SessionKey, maxWait: number, signal: AbortSignal): Promise<(HeldLock & { waited: boolean }) | null> {
       const name = `${prefix}refresh:${from.family}:${from.gen}`
-      const controller = new AbortController()
-      const stopWaiting = () => controller.abort()
-      signal.addEventListener('abort', stopWaiting)
-      const timer = timers.setTimeout(stopWaiting, maxWait)
-      try {
-        return await withLocks(async (locks) => {
-          const free = await acquire(locks, name, { ifAvailable: true })
-          if (free) return Object.assign(free, { waited: false })
-          let lock: HeldLock | null
+      return withLocks(async (locks) => {
+        const free = await acquire(locks, name, { ifAvailable: true })
+        if (free) return Object.assign(free, { waited: false })
+        const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
+        for (;;) {
+          const holder = await holderOf()
+          const controller = new AbortController()
+          const stopWaiting = () => controller.abort()
+          signal.addEventListener('abort', stopWaiting)
+          const timer = timers.setTimeout(stopWaiting, maxWait)
           try {
-            lock = await acquire(locks, name, { signal: controller.signal })
+            return Object.assign((await acquire(locks, name, { signal: controller.signal }))!, { waited: true })
           } catch (error) {
             if (!controller.signal.aborted || signal.aborted) throw error
-            lock = await acquire(locks, name, { steal: true })
+          } finally {
+            timers.clearTimeout(timer)
+            signal.removeEventListener('abort', stopWaiting)
           }
-          return Object.assign(lock!, { waited: true })
-        }, null, signal)
-      } finally {
-        timers.clearTimeout(timer)
-        signal.removeEventListener('abort', stopWaiting)
-      }
+          // Stuck for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the
+          // same take-over): that one gets its own `maxWait`.
+          if (holder === undefined || (await holderOf()) === holder) {
+            return Object.assign((await acquire(locks, name, { steal: true }))!, { waited: true })
+          }
+        }
+      }, null, signal)
     },
 
     /** Whether some tab holds a session newer than `key` (so `key`'s refresh token is spent or superseded). */

@@ -13,6 +13,7 @@ type Listener = (event: { data: unknown }) => void
 export function createTabHarness({ latency = 0 }: { latency?: number } = {}) {
   const channels = new Map<string, Set<Listener>>()
   const locks = createLockManager()
+  let tabs = 0
   let posted = 0
 
   const channel: ChannelFactory = (name) => {
@@ -46,7 +47,7 @@ export function createTabHarness({ latency = 0 }: { latency?: number } = {}) {
 
   return {
     /** Options for one more tab: spread into createAuthClient. */
-    tab: () => ({ storage: createMemoryStorage(), channel, locks }),
+    tab: () => ({ storage: createMemoryStorage(), channel, locks: locks.forClient(`tab-${++tabs}`) }),
     /** Sends raw data on a channel, as foreign code on the same origin could. */
     inject(name: string, data: unknown) {
       channels.get(name)?.forEach((listener) => listener({ data }))
@@ -61,14 +62,20 @@ export function createTabHarness({ latency = 0 }: { latency?: number } = {}) {
 /**
  * An in-process Web Locks manager: exclusive and shared modes, requests granted in order,
  * `ifAvailable`, `signal`, `steal` and `query()`, as `navigator.locks` behaves between tabs.
+ * `forClient(id)` is the same manager as one tab sees it: `query()` names each lock's `clientId`.
  */
-export function createLockManager(): LockManagerLike & { held(name: string): boolean } {
+export function createLockManager(clientId = 'default'): LockManagerLike & {
+  held(name: string): boolean
+  forClient(clientId: string): LockManagerLike
+} {
   interface Holder {
     mode: 'exclusive' | 'shared'
+    clientId: string
     steal(): void
   }
   interface Waiter {
     mode: 'exclusive' | 'shared'
+    clientId: string
     grant(): void
   }
   const holders = new Map<string, Set<Holder>>()
@@ -86,11 +93,10 @@ export function createLockManager(): LockManagerLike & { held(name: string): boo
     while (queue.length > 0 && grantable(name, queue[0]!.mode)) queue.shift()!.grant()
   }
 
-  return {
-    held: (name) => holdersOf(name).size > 0,
+  const manager = (clientId: string): LockManagerLike => ({
     async query() {
-      const held = [...holders].flatMap(([name, set]) => [...set].map(({ mode }) => ({ name, mode })))
-      const pending = [...queues].flatMap(([name, queue]) => queue.map(({ mode }) => ({ name, mode })))
+      const held = [...holders].flatMap(([name, set]) => [...set].map(({ mode, clientId }) => ({ name, mode, clientId })))
+      const pending = [...queues].flatMap(([name, queue]) => queue.map(({ mode, clientId }) => ({ name, mode, clientId })))
       return { held, pending }
     },
     request(name, options, callback) {
@@ -100,6 +106,7 @@ export function createLockManager(): LockManagerLike & { held(name: string): boo
           let settled = false
           const holder: Holder = {
             mode,
+            clientId,
             steal() {
               holdersOf(name).delete(holder)
               settled = true
@@ -123,7 +130,7 @@ export function createLockManager(): LockManagerLike & { held(name: string): boo
         }
         if (grantable(name, mode) && queueOf(name).length === 0) return run()
         if (options.ifAvailable) return Promise.resolve().then(() => callback(null)).then(resolve, reject)
-        const waiter: Waiter = { mode, grant: run }
+        const waiter: Waiter = { mode, clientId, grant: run }
         queueOf(name).push(waiter)
         options.signal?.addEventListener('abort', () => {
           const queue = queueOf(name)
@@ -134,5 +141,7 @@ export function createLockManager(): LockManagerLike & { held(name: string): boo
         })
       })
     },
-  }
+  })
+
+  return { ...manager(clientId), held: (name) => holdersOf(name).size > 0, forClient: manager }
 }

@@ -7,8 +7,8 @@
 // - scheduler (scheduler.ts): the one timer, met against the wall clock.
 // The session's own life: `initializing` (storage read, other tabs asked) → `authenticated`
 // (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
-// refused refresh, expiry after one). Sessions are ordered by `isNewer`; `lastEnded` records the
-// newest one that ended, so nothing of it or older can come back.
+// refused refresh, expiry after one). Which session may replace which is the ledger's rule
+// (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
 import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createTabLocks, defaultLocks } from './lock'
@@ -17,7 +17,8 @@ import { checkOrigins } from './origins'
 import { createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
 import { createTabSync, defaultChannel } from './tabs'
-import { createSession, isNewer, newest, nextLogin, type JwtClaims, type Session, type SessionKey } from './tokens'
+import { createSession, isNewer, type JwtClaims, type Session } from './tokens'
+import { createLedger } from './ledger'
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents, type WakeKind } from './wakeEvents'
 
@@ -56,10 +57,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
 
   let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, sessionId: null, error: null }
   let session: Session<TClaims> | null = null
-  // The newest session this tab has heard of, live or ended: a login is numbered past it.
-  let known: SessionKey | null = null
-  // The newest session that ended here or in another tab.
-  let lastEnded: SessionKey | null = null
+  const ledger = createLedger()
   let recentTokens: string[] = []
   let restored = false
   let starts = 0
@@ -77,23 +75,16 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
         // A tab still waiting for its own answer may hold a stale copy (a restored tab): it stays quiet.
         return state.status === 'authenticated' && refresher.state.status !== 'rejected' && !tabs.waiting ? session : null
       },
-      ended: () => lastEnded,
+      ended: () => ledger.lastEnded,
       offered(next, source, waited) {
-        known = newest(known, next)
-        if (lastEnded && (next.family === lastEnded.family || !isNewer(next, lastEnded))) return false
-        if (session && !isNewer(next, session)) return false
+        if (!ledger.accepts(next, session)) return false
         store.write(next)
         show(next, { type: 'session_adopted', from: source === 'handoff' ? 'handoff' : 'broadcast', waited })
         return true
       },
       endedElsewhere(reason, ended, answered) {
-        if (ended) {
-          known = newest(known, ended)
-          lastEnded = newest(lastEnded, ended)
-        }
-        // A logout names the session it ended: a newer login here outlives it.
-        const ours = session && (!ended || ended.family === session.family || isNewer(ended, session))
-        if (ours || (!session && !answered && state.status !== 'unauthenticated')) {
+        if (ended) ledger.ended(ended)
+        if ((session && ledger.endsCurrent(ended, session)) || (!session && !answered && state.status !== 'unauthenticated')) {
           endSession(reason, { fromOtherTab: true, keepAsking: answered })
         }
       },
@@ -140,7 +131,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   function display(next: Session<TClaims>, event?: AuthEvent): void {
     const sameLogin = session?.family === next.family
     session = next
-    known = newest(known, next)
+    ledger.saw(next)
     recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
     const { accessToken, claims, expiresAt, family } = next
     setState({ status: 'authenticated', accessToken, claims, expiresAt, sessionId: family, error: null })
@@ -165,7 +156,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       show(stored, { type: 'session_restored' })
     } else if (stored) {
       session = stored // expired: start() refreshes it, once the other tabs had their say
-      known = stored
+      ledger.saw(stored)
       recentTokens = [stored.accessToken]
     } else if (!channelFactory) {
       setState({ status: 'unauthenticated' })
@@ -190,7 +181,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     { error = null, broadcast = false, fromOtherTab = false, keepAsking = false }: EndOptions = {},
   ): void {
     const ended = session
-    if (ended) lastEnded = newest(lastEnded, ended)
+    if (ended) ledger.ended(ended)
     refresher.reset()
     scheduler.cancel()
     if (!keepAsking) tabs.endHandoff()
@@ -271,7 +262,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       else close()
     },
     login(tokens) {
-      const next = createSession<TClaims>(tokens, now(), nextLogin(known, newFamilyId()))
+      const next = createSession<TClaims>(tokens, now(), ledger.nextLogin(newFamilyId()))
       restored = true
       tabs.endHandoff()
       store.write(next)

@@ -1,0 +1,723 @@
+// The world of the session model: a virtual clock, one browser (a shared cookie jar, a channel
+// hub and a lock manager) with several tabs, a network with virtual latency, and the reference
+// server. Everything observable is recorded so the invariants can be checked after each step.
+//
+// Time: virtual only. Client timers and clocks are injected (`timers`, `now`), the server's clock
+// is pinned to virtual time through `control.setClockOffset` right before each request it
+// handles, and nothing global is faked: jose's WebCrypto work stays real, and `idle()` waits
+// for it (server requests are handled one at a time, in arrival order, so a run replays
+// deterministically from its seed).
+import { restRefresh, restRevoke } from '../../../src/core/adapters'
+import { createAuthClient } from '../../../src/core/client'
+import type { LockManagerLike } from '../../../src/core/lock'
+import type { ChannelFactory, ChannelLike } from '../../../src/core/tabs'
+import type { AuthClient, AuthClientOptions } from '../../../src/core/types'
+import type { WakeKind } from '../../../src/core/wakeEvents'
+import { createMemoryStorage } from '../../../src/testing/memoryStorage'
+import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
+import { createTabHarness } from '../../../src/testing/tabHarness'
+
+export const ORIGIN = 'https://app.test'
+export const T0 = Date.UTC(2026, 0, 1, 12)
+/** Server access-token lifetime, s: refresh lead = min(60 s, ttl/3) = 20 s, plus up to 10 s jitter. */
+export const ACCESS_TTL = 60
+/**
+ * Server grace window, s. A lost refresh answer (the server rotated, the browser never got the
+ * pair) is only survivable with one: the retry presents the spent token again, and without a
+ * grace window that is indistinguishable from theft (reuse → family revoked). The retry comes
+ * from the same tab after the first backoff step (0.5–1 s) or from a sibling tab of the same
+ * session within its jitter (≤ 10 s), plus network latency: 10 s covers both. A re-presentation
+ * later than that (the tab was frozen, stopped or closed, repeated failures) is counted as
+ * excused rather than as a library fault: nobody holds the successor, so it cannot be avoided.
+ */
+export const GRACE = 10
+/** Client refresh timeout (ms). Since 2ca3778 a tab waits this + 2 s for the refresh lock, then takes it over. */
+export const REFRESH_TIMEOUT = 5_000
+/** Every promise the API returns must settle within this much (virtual, unfrozen) time. */
+export const SETTLE_BOUND = 60_000
+const MAX_LATENCY = 200
+const MAX_TIMER_FIRES = 20_000
+/** The refresh lock's names: before 2ca3778 one per key, since then one per session generation (`…:refresh:<family>:<gen>`). */
+const LEGACY_LOCK = 'jwt-session:refresh:jwt-session'
+const LOCK_PREFIX = 'jwt-session:jwt-session:refresh'
+const isRefreshLock = (name: string) => name === LEGACY_LOCK || name.startsWith(LOCK_PREFIX)
+export const USERS = [
+  { username: 'alice', password: 'alice-password', id: 'user-alice' },
+  { username: 'admin', password: 'admin-password', id: 'user-admin' },
+] as const
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export function claimsOf(token: string | null | undefined): Record<string, unknown> | null {
+  if (!token) return null
+  try {
+    const part = token.split('.')[1]!
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
+  } catch {
+    return null
+  }
+}
+
+interface Timer {
+  at: number
+  seq: number
+  run: () => void
+}
+
+/** One pair the server issued (login or rotation), as the model tracks it. */
+export interface Issued {
+  accessToken: string
+  refreshToken: string
+  sid: string
+  sub: string
+  gen: number
+  /** Which login (in server order) the pair descends from. */
+  login: number
+  /** Server time of the first rotation of this pair's refresh token. */
+  rotatedAt?: number
+  successor?: Issued
+  /** The pair reached a tab (the answer was not lost on the way). */
+  delivered: boolean
+}
+
+interface Presentation {
+  tab: Tab
+  state: 'sending' | 'served' | 'dropped'
+  /** The library could not have avoided this presentation; the server may call it reuse. */
+  excused: boolean
+  family?: string
+  /** A retry of a pair whose answer was lost, within the grace window. */
+  retryOf?: { entry: Issued; where: string }
+}
+
+export interface Tab {
+  id: number
+  /** Which tab it restores (the id of the closed tab), for the report. */
+  restoredFrom?: number
+  client: AuthClient
+  storage: Storage
+  started: boolean
+  frozen: boolean
+  closed: boolean
+  frozenTotal: number
+  frozenSince: number
+  deferred: Array<() => void>
+  thawWaiters: Array<() => void>
+  closedPromise: Promise<void>
+  closeNow: () => void
+  wake: (kind?: WakeKind) => void
+  closeSnapshot?: Record<string, string>
+  /** Session ids this tab has shown or stored, for invariant 2's reachability. */
+  sawSids: Set<string>
+  /** Names of the Web Locks this tab holds now (one entry per grant). */
+  locksHeld: string[]
+  /** Resolves at once, or when the tab thaws (or closes). */
+  runnable(): Promise<void>
+}
+
+interface Op {
+  tab: Tab
+  kind: string
+  start: number
+  frozenAtStart: number
+  settled: boolean
+  step: number
+}
+
+export class World {
+  vt = 0
+  clientOffset = 0
+  serverSkew = 0
+  private queue: Timer[] = []
+  private seq = 0
+  private serving = 0
+  private serveTail: Promise<unknown> = Promise.resolve()
+  readonly server = createAuthServer({
+    passwordIterations: 1,
+    accessTokenTtl: ACCESS_TTL,
+    refreshGraceWindow: GRACE,
+    secret: 'model-test-secret-that-is-at-least-32-bytes',
+  })
+  readonly browser = createBrowserFetch(this.server.handler, { origin: ORIGIN })
+  readonly harness = createTabHarness()
+  readonly tabs: Tab[] = []
+  readonly violations: string[] = []
+  readonly notes: string[] = []
+  /** How often the interesting situations came up (printed with MODEL_TALLY=1). */
+  readonly stats = new Map<string, number>()
+  refreshesSent = 0
+  lastSender: Tab | null = null
+  /** Set to an array to collect every tab's AuthEvents (for debugging a counterexample). */
+  eventLog: string[] | null = null
+  private readonly net: () => number
+  step = 0
+  // ---- records ----
+  readonly byRefresh = new Map<string, Issued>()
+  readonly byAccess = new Map<string, Issued>()
+  private readonly presentations = new Map<string, Presentation[]>()
+  readonly revokedSids = new Set<string>()
+  /** Server times of the logins served, in order. */
+  readonly loginsServed: number[] = []
+  /** Families a re-presentation the library could not avoid may have killed. */
+  readonly killedSids = new Set<string>()
+  excused = 0
+  /** Lowest and highest client clock offset so far: how far a client's idea of expiry can be off. */
+  offsetRange: [number, number] = [0, 0]
+  loseNext = 0
+  revokesInFlight = 0
+  readonly ops: Op[] = []
+  /** The latest login (client.login call) or logout, for invariant 2. */
+  latest: { kind: 'none' } | { kind: 'logout' } | { kind: 'login'; sid: string; sub: string; told: Set<Tab> } = { kind: 'none' }
+
+  constructor(private readonly seed: number) {
+    this.net = mulberry32(seed ^ 0x5eed)
+  }
+
+  clientNow = (): number => T0 + this.vt + this.clientOffset
+  serverNow = (): number => T0 + this.vt + this.serverSkew
+
+  schedule(ms: number, run: () => void): Timer {
+    const timer = { at: this.vt + Math.max(0, Number.isFinite(ms) ? ms : 0), seq: ++this.seq, run }
+    let i = this.queue.length
+    while (i > 0 && (this.queue[i - 1]!.at > timer.at || (this.queue[i - 1]!.at === timer.at && this.queue[i - 1]!.seq > timer.seq))) i--
+    this.queue.splice(i, 0, timer)
+    return timer
+  }
+
+  cancel(timer: unknown): void {
+    const i = this.queue.indexOf(timer as Timer)
+    if (i >= 0) this.queue.splice(i, 1)
+  }
+
+  /** Waits until no real async work (server handling, microtasks) is left. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (this.serving > 0) {
+        await this.serveTail
+        continue
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+      if (this.serving === 0) return
+    }
+  }
+
+  /** Lets `ms` of virtual time pass, firing timers in order and letting each one's effects finish. */
+  async advance(ms: number, until?: () => boolean): Promise<void> {
+    const target = this.vt + ms
+    await this.idle()
+    let fires = 0
+    for (;;) {
+      const next = this.queue[0]
+      if (!next || next.at > target || until?.()) break
+      this.queue.shift()
+      this.vt = next.at
+      next.run()
+      await this.idle()
+      if (++fires > MAX_TIMER_FIRES) {
+        this.violations.push(`livelock: more than ${MAX_TIMER_FIRES} timers fired within ${ms} ms at t=${this.vt}`)
+        this.queue.length = 0
+        break
+      }
+    }
+    if (!until?.()) this.vt = Math.max(this.vt, target)
+    await this.idle()
+  }
+
+  private delay(ms: number, signal?: AbortSignal | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const onAbort = () => {
+        this.cancel(timer)
+        reject(signal!.reason)
+      }
+      const timer = this.schedule(ms, () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      })
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private latency(): number {
+    const r = this.net()
+    return r < 0.25 ? 0 : Math.floor(r * MAX_LATENCY)
+  }
+
+  /** The server handles one request at a time, its clock pinned to virtual server time. */
+  private serve(request: Request): Promise<{ status: number; text: string; contentType: string | null }> {
+    this.serving++
+    const run = this.serveTail.then(async () => {
+      this.server.control.setClockOffset(this.serverNow() - Date.now())
+      const response = await this.browser(request)
+      return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type') }
+    })
+    this.serveTail = run.then(
+      () => void this.serving--,
+      () => void this.serving--,
+    )
+    return run
+  }
+
+  // ---- the ledger of issued pairs ----
+
+  private record(body: string, parent: Issued | null): Issued | null {
+    let pair: { accessToken?: unknown; refreshToken?: unknown }
+    try {
+      pair = JSON.parse(body) as typeof pair
+    } catch {
+      return null
+    }
+    if (typeof pair.accessToken !== 'string' || typeof pair.refreshToken !== 'string') return null
+    const known = this.byRefresh.get(pair.refreshToken)
+    if (known) return known // a grace-window replay: the very pair of the first rotation
+    const claims = claimsOf(pair.accessToken)
+    if (!claims) return null
+    const issued: Issued = {
+      accessToken: pair.accessToken,
+      refreshToken: pair.refreshToken,
+      sid: String(claims.sid),
+      sub: String(claims.sub),
+      gen: parent ? parent.gen + 1 : 0,
+      login: parent ? parent.login : this.loginsServed.push(this.serverNow()),
+      delivered: false,
+    }
+    this.byRefresh.set(issued.refreshToken, issued)
+    this.byAccess.set(issued.accessToken, issued)
+    return issued
+  }
+
+  /** The issued pairs an open tab holds now, in memory (snapshot) or in its storage. */
+  held(tab: Tab): Issued[] {
+    const out: Issued[] = []
+    const shown = this.byAccess.get(tab.client.getSnapshot().accessToken ?? '')
+    if (shown) out.push(shown)
+    for (let i = 0; i < tab.storage.length; i++) {
+      const raw = tab.storage.getItem(tab.storage.key(i)!)
+      try {
+        const stored = this.byAccess.get((JSON.parse(raw ?? 'null') as { accessToken?: string } | null)?.accessToken ?? '')
+        if (stored) out.push(stored)
+      } catch {
+        // not ours
+      }
+    }
+    return out
+  }
+
+  /**
+   * Invariant 1 at the moment a tab sends refresh token `token`: sending a token is a fault of
+   * the library when another open tab is sending it right now, or when its rotation already
+   * reached a tab and an open tab holds that newer pair (the library could have known). It is
+   * excused when nobody open knows the newer pair (all its holders closed) or when the earlier
+   * answer was lost and the grace window has passed; the server may then count a reuse.
+   */
+  count(what: string): void {
+    this.stats.set(what, (this.stats.get(what) ?? 0) + 1)
+  }
+
+  private present(tab: Tab, token: string): Presentation {
+    this.refreshesSent++
+    this.lastSender = tab
+    if (!holdsRefreshLock(tab)) this.count('refresh sent outside the refresh lock')
+    if (this.presentations.has(token)) this.count('refresh token presented again')
+    const entry = this.byRefresh.get(token)
+    const list = this.presentations.get(token) ?? []
+    this.presentations.set(token, list)
+    const mine: Presentation = { tab, state: 'sending', excused: false, family: entry?.sid }
+    if (entry && !this.revokedSids.has(entry.sid)) {
+      const where = `tab ${tab.id} sent refresh token gen ${entry.gen} of ${entry.sid.slice(0, 6)} (user ${entry.sub}) at t=${this.vt}`
+      const concurrent = list.find((p) => p.state === 'sending' && !p.tab.closed)
+      if (concurrent) {
+        this.violations.push(`inv1 double spend: ${where} while tab ${concurrent.tab.id} is sending it`)
+      } else if (entry.successor) {
+        // A re-presentation: the server accepts it only as a grace-window replay.
+        const newerGen = this.tabs.find((t) => !t.closed && this.held(t).some((i) => i.sid === entry.sid && i.gen > entry.gen))
+        const newerLogin = this.tabs.find((t) => !t.closed && this.held(t).some((i) => i.login > entry.login))
+        const since = this.serverNow() - entry.rotatedAt!
+        if (newerGen) {
+          this.violations.push(`inv1 stale spend: ${where}; it was already rotated and open tab ${newerGen.id} holds gen ${entry.gen + 1}+`)
+        } else if (newerLogin) {
+          this.violations.push(`inv1 superseded spend: ${where}; it was already rotated and open tab ${newerLogin.id} holds a newer login`)
+        } else if (entry.successor.delivered) {
+          this.excuse(mine, `${where}: already rotated, no open tab holds the newer pair`)
+        } else if (since > GRACE * 1000) {
+          this.excuse(mine, `${where}: its rotation's answer was lost ${since} ms ago (> grace)`)
+        } else {
+          mine.retryOf = { entry, where } // a grace-window retry; see `send`
+        }
+      }
+    }
+    list.push(mine)
+    return mine
+  }
+
+  private excuse(presentation: Presentation, why: string): void {
+    this.excused++
+    presentation.excused = true
+    this.notes.push(`excused: ${why}`)
+  }
+
+  // ---- the network as each tab sees it ----
+
+  /** The app's login form, posted from `tab` (through the same network and cookie jar). */
+  async loginRequest(tab: Tab, username: string, password: string): Promise<{ accessToken: string; refreshToken: string }> {
+    const response = await this.send(tab, `${ORIGIN}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+    if (!response.ok) throw new Error(`login answered ${response.status}`)
+    return (await response.json()) as { accessToken: string; refreshToken: string }
+  }
+
+  private async send(tab: Tab, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    if (input instanceof Request) throw new Error('model: the client is expected to call fetch with a URL')
+    const url = new URL(String(input), ORIGIN)
+    const headers = new Headers(init.headers)
+    const body = typeof init.body === 'string' ? init.body : undefined
+    const signal = init.signal
+    if (signal?.aborted) throw signal.reason
+    const path = url.pathname
+    let presentation: Presentation | null = null
+    let parent: Issued | null = null
+    if (path === '/auth/refresh') {
+      const token = (JSON.parse(body ?? '{}') as { refreshToken?: string }).refreshToken
+      if (token) {
+        parent = this.byRefresh.get(token) ?? null
+        presentation = this.present(tab, token)
+      }
+    }
+    const callId = headers.get('x-model-call')
+    if (callId) this.checkComposed(callId, headers.get('authorization'))
+    const isRevoke = path === '/auth/logout'
+    if (isRevoke) this.revokesInFlight++
+    try {
+      try {
+        await this.delay(this.latency(), signal)
+      } catch (error) {
+        if (presentation) presentation.state = 'dropped'
+        throw error
+      }
+      if (tab.closed) {
+        if (presentation) presentation.state = 'dropped'
+        return never()
+      }
+      if (isRevoke) this.noteRevoke(headers, body)
+      const retry = presentation?.retryOf
+      if (retry && this.loginsServed.some((at) => at > retry.entry.rotatedAt!)) {
+        // The grace replay needs the family's fingerprint cookie; a login the app posted since
+        // (its answer maybe not yet handed to any client) replaced it. A race on the wire.
+        this.excuse(presentation!, `${retry.where}: its answer was lost and a login served since replaced the fingerprint cookie`)
+      }
+      const reply = await this.serve(new Request(url, { method: init.method ?? 'GET', headers, body }))
+      if (presentation) presentation.state = 'served'
+      if (presentation?.excused && presentation.family && reply.status === 401) this.killedSids.add(presentation.family)
+      let issued: Issued | null = null
+      if (reply.status === 200 && path === '/auth/refresh' && parent) {
+        issued = this.record(reply.text, parent)
+        if (issued && !parent.successor) {
+          parent.successor = issued
+          parent.rotatedAt = this.serverNow()
+        }
+      } else if (reply.status === 200 && path === '/auth/login') {
+        issued = this.record(reply.text, null)
+      }
+      const lose = path === '/auth/refresh' && this.loseNext > 0
+      if (lose) this.loseNext--
+      await this.delay(this.latency(), signal)
+      if (lose) {
+        this.count('refresh answer lost')
+        throw new TypeError('Failed to fetch')
+      }
+      await tab.runnable()
+      if (tab.closed) return never()
+      if (issued) issued.delivered = true
+      // An unusable 2xx may have spent the token, as far as the client can tell: the library
+      // ends that session (it could never send the token again), so invariant 2 allows it.
+      // Only when the tab still holds that pair: an answer to an attempt the session has moved
+      // past is dropped.
+      else if (parent && path === '/auth/refresh' && reply.status >= 200 && reply.status < 300 && this.held(tab).includes(parent)) {
+        this.killedSids.add(parent.sid)
+      }
+      const empty = reply.status === 204 || reply.status === 304
+      return new Response(empty ? null : reply.text, { status: reply.status, headers: reply.contentType ? { 'content-type': reply.contentType } : {} })
+    } finally {
+      if (isRevoke) this.revokesInFlight--
+    }
+  }
+
+  private noteRevoke(headers: Headers, body: string | undefined): void {
+    const token = (JSON.parse(body ?? '{}') as { refreshToken?: string }).refreshToken
+    const byToken = token ? this.byRefresh.get(token) : undefined
+    if (byToken) this.revokedSids.add(byToken.sid)
+    const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1]
+    const sid = claimsOf(bearer)?.sid
+    if (typeof sid === 'string') this.revokedSids.add(sid)
+  }
+
+  // ---- invariant 3: requests go out under the user they were composed for ----
+
+  private readonly calls = new Map<string, string>()
+
+  composeCall(tab: Tab): { id: string; user: string } | null {
+    const user = tab.client.getSnapshot().claims?.sub
+    if (tab.client.getSnapshot().status !== 'authenticated' || typeof user !== 'string') return null
+    const id = `${tab.id}-${this.step}-${this.calls.size}`
+    this.calls.set(id, user)
+    return { id, user }
+  }
+
+  private checkComposed(id: string, authorization: string | null): void {
+    const want = this.calls.get(id)
+    const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1]
+    const got = claimsOf(bearer)?.sub
+    if (want !== undefined && got !== want) {
+      this.violations.push(`inv3 request composed for ${want} went out as ${String(got)} (call ${id}, t=${this.vt})`)
+    }
+  }
+
+  // ---- invariant 4: every promise settles within a bound ----
+
+  track<T>(tab: Tab, kind: string, promise: Promise<T>): Promise<T> {
+    const op: Op = { tab, kind, start: this.vt, frozenAtStart: this.frozenTime(tab), settled: false, step: this.step }
+    this.ops.push(op)
+    promise.then(
+      () => void (op.settled = true),
+      () => void (op.settled = true),
+    )
+    return promise
+  }
+
+  private frozenTime(tab: Tab): number {
+    return tab.frozenTotal + (tab.frozen ? this.vt - tab.frozenSince : 0)
+  }
+
+  checkOps(): void {
+    for (const op of this.ops) {
+      if (op.settled || op.tab.closed) continue
+      const age = this.vt - op.start - (this.frozenTime(op.tab) - op.frozenAtStart)
+      if (age > SETTLE_BOUND) {
+        this.violations.push(`inv4 ${op.kind}() of tab ${op.tab.id} (called at step ${op.step}, t=${op.start}) still pending after ${age} ms`)
+        op.settled = true // report once
+      }
+    }
+  }
+
+  // ---- tabs ----
+
+  openTab(initial: Record<string, string> = {}, restoredFrom?: number): Tab {
+    const base = this.harness.tab()
+    const storage = createMemoryStorage(initial)
+    const id = this.tabs.length
+    let closeNow!: () => void
+    const closedPromise = new Promise<void>((resolve) => (closeNow = resolve))
+    const tab = {
+      id,
+      restoredFrom,
+      storage,
+      started: false,
+      frozen: false,
+      closed: false,
+      frozenTotal: 0,
+      frozenSince: 0,
+      deferred: [],
+      thawWaiters: [],
+      closedPromise,
+      closeNow,
+      wake: () => {},
+      sawSids: new Set<string>(),
+      locksHeld: [],
+      runnable(): Promise<void> {
+        return tab.frozen && !tab.closed ? new Promise((resolve) => tab.thawWaiters.push(resolve)) : Promise.resolve()
+      },
+    } as unknown as Tab
+    const deliver = (run: () => void) => {
+      if (tab.closed) return
+      if (tab.frozen) tab.deferred.push(run)
+      else run()
+    }
+    const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) => this.send(tab, input, init)) as typeof fetch
+    const options: AuthClientOptions = {
+      storage,
+      channel: gatedChannel(base.channel, tab, deliver),
+      locks: gatedLocks(base.locks, tab, deliver),
+      refresh: restRefresh({ url: `${ORIGIN}/auth/refresh`, fetch: fetchFn }),
+      revoke: restRevoke({ url: `${ORIGIN}/auth/logout`, fetch: fetchFn }),
+      fetch: fetchFn,
+      allowedOrigins: [ORIGIN],
+      excludeUrls: [`${ORIGIN}/auth/refresh`, `${ORIGIN}/auth/logout`],
+      now: this.clientNow,
+      timers: {
+        setTimeout: (callback, ms) => this.schedule(ms, () => deliver(callback)),
+        clearTimeout: (timer) => this.cancel(timer),
+      },
+      random: mulberry32(this.seed + 7919 * (id + 1)),
+      refreshTimeout: REFRESH_TIMEOUT,
+      onEvent: (event) => this.eventLog?.push(`t=${this.vt} tab ${id}: ${JSON.stringify(event)}`),
+      wakeEvents: (onWake) => {
+        tab.wake = onWake
+        return () => (tab.wake = () => {})
+      },
+    }
+    tab.client = createAuthClient(options)
+    this.tabs.push(tab)
+    return tab
+  }
+
+  start(tab: Tab): void {
+    if (tab.started || tab.closed) return
+    tab.started = true
+    tab.client.start()
+  }
+
+  stop(tab: Tab): void {
+    if (!tab.started || tab.closed) return
+    tab.started = false
+    tab.client.stop()
+  }
+
+  freeze(tab: Tab): void {
+    if (tab.frozen || tab.closed) return
+    if (holdsRefreshLock(tab)) this.count('froze a tab holding the refresh lock')
+    tab.frozen = true
+    tab.frozenSince = this.vt
+  }
+
+  thaw(tab: Tab): void {
+    if (!tab.frozen) return
+    tab.frozen = false
+    tab.frozenTotal += this.vt - tab.frozenSince
+    for (const run of tab.deferred.splice(0)) if (!tab.closed) run()
+    for (const resolve of tab.thawWaiters.splice(0)) resolve()
+    // A page that was frozen becomes visible again: the browser fires visibilitychange.
+    if (!tab.closed && tab.started) tab.wake('visible')
+  }
+
+  /** The browser closes the tab: no more code runs in it, its locks are released. */
+  close(tab: Tab): void {
+    if (tab.closed) return
+    if (holdsRefreshLock(tab)) this.count('closed a tab holding the refresh lock')
+    // A running page hears pagehide as it goes (a frozen one is discarded without a word).
+    if (tab.started && !tab.frozen) tab.wake('pagehide')
+    tab.closeSnapshot = snapshotOf(tab.storage)
+    if (tab.frozen) this.thawTimeOnly(tab)
+    tab.closed = true
+    tab.closeNow()
+    for (const resolve of tab.thawWaiters.splice(0)) resolve()
+    tab.deferred.length = 0
+  }
+
+  private thawTimeOnly(tab: Tab): void {
+    tab.frozen = false
+    tab.frozenTotal += this.vt - tab.frozenSince
+  }
+
+  /** Holds the refresh lock of every session an open tab stores (every name it has had) from outside any tab, for `ms`. */
+  foreignLock(ms: number): void {
+    const names = new Set([LEGACY_LOCK, LOCK_PREFIX])
+    for (const tab of this.tabs) {
+      if (tab.closed) continue
+      for (const raw of Object.values(snapshotOf(tab.storage))) {
+        try {
+          const { family, gen } = JSON.parse(raw) as { family?: unknown; gen?: unknown }
+          if (typeof family === 'string' && typeof gen === 'number') names.add(`${LOCK_PREFIX}:${family}:${gen}`)
+        } catch {
+          // not a session
+        }
+      }
+    }
+    for (const name of names) {
+      this.harness.locks
+        .request(name, {}, () => new Promise<void>((resolve) => this.schedule(ms, resolve)))
+        .catch(() => {}) // stolen
+    }
+  }
+
+  /** Remembers which sessions each open tab has held (for invariant 2). */
+  observe(): void {
+    for (const tab of this.tabs) if (!tab.closed) for (const issued of this.held(tab)) tab.sawSids.add(issued.sid)
+  }
+}
+
+const holdsRefreshLock = (tab: Tab) => tab.locksHeld.some(isRefreshLock)
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {})
+}
+
+function snapshotOf(storage: Storage): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i)!
+    out[key] = storage.getItem(key)!
+  }
+  return out
+}
+
+/** The tab's end of the harness channel: deliveries wait while the tab is frozen, stop when it closes. */
+function gatedChannel(factory: ChannelFactory, tab: Tab, deliver: (run: () => void) => void): ChannelFactory {
+  return (name) => {
+    const port = factory(name)
+    if (!port) return null
+    const wrapped = new Map<unknown, (event: { data: unknown }) => void>()
+    const gated: ChannelLike = {
+      postMessage: (message) => {
+        if (!tab.closed) port.postMessage(message)
+      },
+      addEventListener: (type, listener) => {
+        const inner = (event: { data: unknown }) => deliver(() => listener(event))
+        wrapped.set(listener, inner)
+        port.addEventListener(type, inner)
+      },
+      removeEventListener: (type, listener) => {
+        const inner = wrapped.get(listener)
+        if (inner) port.removeEventListener(type, inner)
+        wrapped.delete(listener)
+      },
+      close: () => port.close(),
+    }
+    return gated
+  }
+}
+
+/**
+ * The tab's view of the browser's lock manager: a grant waits while the tab is frozen (the lock
+ * stays held meanwhile, as a frozen tab's would), and every lock the tab holds is released when
+ * it closes. `query`, `mode` and `steal` pass through to the harness.
+ */
+function gatedLocks(locks: LockManagerLike, tab: Tab, deliver: (run: () => void) => void): LockManagerLike {
+  const runnable = () => tab.runnable()
+  const gated = {
+    request<T>(name: string, options: Parameters<LockManagerLike['request']>[1], callback: (lock: unknown) => Promise<T> | T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        locks
+          .request(name, options, async (lock) => {
+            await runnable()
+            if (tab.closed) return undefined as T
+            if (lock) tab.locksHeld.push(name)
+            try {
+              return await Promise.race([Promise.resolve().then(() => callback(lock)), tab.closedPromise.then(() => undefined as T)])
+            } finally {
+              if (lock) tab.locksHeld.splice(tab.locksHeld.indexOf(name), 1)
+            }
+          })
+          .then(
+            (value) => deliver(() => resolve(value)),
+            (error: unknown) => deliver(() => reject(error)),
+          )
+      })
+    },
+  } as LockManagerLike
+  const query = (locks as Partial<LockManagerLike>).query
+  if (query) (gated as { query: unknown }).query = () => query.call(locks)
+  return gated
+}

@@ -55,7 +55,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   const locks = createTabLocks(options.locks === undefined ? defaultLocks() : options.locks, key, timers)
   const listeners = new Set<() => void>()
 
-  let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, sessionId: null, error: null }
+  let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, tokenExpired: false, sessionId: null, error: null }
   let session: Session<TClaims> | null = null
   const ledger = createLedger()
   let recentTokens: string[] = []
@@ -111,7 +111,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       },
       end: (reason, error) => endSession(reason, { error, broadcast: true }),
       failed(error) {
-        setState({ error })
+        setState({ error, tokenExpired: session !== null && session.expiresAt <= now() })
         schedule()
       },
       handoffSettled: (): Promise<void> => tabs.settled(),
@@ -134,7 +134,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     ledger.saw(next)
     recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
     const { accessToken, claims, expiresAt, family } = next
-    setState({ status: 'authenticated', accessToken, claims, expiresAt, sessionId: family, error: null })
+    setState({ status: 'authenticated', accessToken, claims, expiresAt, tokenExpired: false, sessionId: family, error: null })
     if (event) emit(event)
     schedule()
   }
@@ -172,6 +172,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     }
     const retrying = refreshState.status === 'retrying'
     const at = retrying ? refreshState.at : refreshTime(session, leadTime, random)
+    // While retrying, the token may run out before the next try: say so when it does.
+    if (retrying && !state.tokenExpired && session.expiresAt < at) {
+      return scheduler.at(session.expiresAt, () => (setState({ tokenExpired: true }), schedule()))
+    }
     scheduler.at(at, refreshQuietly)
     if (!retrying) emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - now()) })
   }
@@ -190,7 +194,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
     recentTokens = []
     store.clear()
     void locks.holdSession(null)
-    setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, sessionId: null, error })
+    setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, tokenExpired: false, sessionId: null, error })
     if (broadcast) tabs.loggedOut(reason, ended && { family: ended.family, login: ended.login, since: ended.since, gen: ended.gen })
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
   }

@@ -41,9 +41,13 @@ function safeCause(error: unknown): SafeCause {
   }
 }
 
-/** Narrows an unknown error (a catch clause, a query error) to `AuthError`. */
+/**
+ * Narrows an unknown error (a catch clause, a query error) to `AuthError`. Matched by name and
+ * code rather than `instanceof`, so an error from the other copy of the library (the ESM and the
+ * CommonJS build both loaded) is recognised too.
+ */
 export function isAuthError(value: unknown): value is AuthError {
-  return value instanceof AuthError
+  return value instanceof Error && value.name === 'AuthError' && typeof (value as AuthError).code === 'string'
 }
 
 /** 400/401/403 from a refresh endpoint: the server refused the refresh token for good. */

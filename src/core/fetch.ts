@@ -1,4 +1,5 @@
 import { AuthError } from './errors'
+import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
 import { checkOrigins } from './origins'
 
 /** What the fetcher needs from the client. */
@@ -35,11 +36,8 @@ export interface AuthFetchOptions {
   graphqlErrors?: boolean | string[]
 }
 
-/** The `extensions.code` values Hasura answers an unusable JWT with (HTTP 200); what `graphqlErrors: true` treats like a 401. */
 /** Where a request goes: a parsed URL, or the same two fields found without parsing. */
 type Target = Pick<URL, 'href' | 'origin'>
-
-export const GRAPHQL_AUTH_ERROR_CODES: readonly string[] = ['invalid-jwt', 'invalid-headers']
 
 /**
  * `fetch` with the session's Bearer token for allowed origins. A 401 refreshes once (sharing the
@@ -47,7 +45,7 @@ export const GRAPHQL_AUTH_ERROR_CODES: readonly string[] = ['invalid-jwt', 'inva
  */
 export function createAuthFetch(source: TokenSource, options: AuthFetchOptions = {}) {
   const base = (input: RequestInfo | URL, init?: RequestInit) => (options.fetch ?? fetch)(input, init)
-  const codes = options.graphqlErrors === true ? GRAPHQL_AUTH_ERROR_CODES : options.graphqlErrors || null
+  const codes = options.graphqlErrors === true ? ACCESS_TOKEN_REFUSED : options.graphqlErrors || null
   // Read on first use, never at import: there may be no `location` yet (or ever, outside a page).
   let origins: string[] | undefined
 
@@ -171,7 +169,7 @@ async function isGraphqlAuthError(response: Response, codes: readonly string[]):
     .clone()
     .json()
     .catch(() => null)
-  return Array.isArray(body?.errors) && body.errors.some((e: { extensions?: { code?: unknown } }) => codes.includes(e?.extensions?.code as string))
+  return hasErrorCode(body?.errors, codes)
 }
 
 /** Settles with `work`, or rejects with the abort reason as soon as `signal` aborts. */

@@ -2,6 +2,7 @@
 // report failures as `errors[]` in an HTTP 200 answer, so the error codes decide the class.
 import { refreshValues, send, toPair, type HttpAdapterOptions } from './adapters'
 import { AuthError } from './errors'
+import { hasErrorCode, REFRESH_TOKEN_REFUSED, type GraphqlError } from './graphqlErrors'
 import { checkSecureUrl } from './origins'
 import type { TokenPair } from './tokens'
 import type { RefreshContext, RevokeContext } from './types'
@@ -18,7 +19,11 @@ export interface GraphqlRefreshOptions extends HttpAdapterOptions {
   field?: string
   /** As for `restRefresh`: the claim with the fingerprint hash (default `'fgp'`). */
   fingerprintClaim?: string | readonly string[] | false
-  /** Error codes that mean the refresh token is dead. Default: see `GRAPHQL_REJECT_CODES`. */
+  /**
+   * Error codes that mean the refresh token is dead (compared ignoring case and `-`/`_`). Default:
+   * `invalid_jwt`, `access_denied`, `invalid_grant`, `invalid_token`, `unauthenticated`,
+   * `unauthorized`, `forbidden`; an error whose message says `invalid_grant` is a rejection too.
+   */
   rejectCodes?: readonly string[]
 }
 
@@ -29,27 +34,11 @@ export interface GraphqlRevokeOptions extends HttpAdapterOptions {
   everywhereMutation?: string
 }
 
-/**
- * Compared after lower-casing and turning `-` into `_`, so `invalid-jwt` and `INVALID_JWT` both
- * match. An error whose message says `invalid_grant` is a rejection too.
- */
-export const GRAPHQL_REJECT_CODES: readonly string[] = [
-  'invalid_jwt',
-  'access_denied',
-  'invalid_grant',
-  'invalid_token',
-  'unauthenticated',
-  'unauthorized',
-  'forbidden',
-]
-
-const normalise = (code: unknown) => String(code).toLowerCase().replace(/-/g, '_')
-
 /** A `refresh` that calls a GraphQL mutation (the Hasura action `refreshJwtToken` by default). */
 export function graphqlRefresh(options: GraphqlRefreshOptions): (context: RefreshContext) => Promise<TokenPair> {
   checkSecureUrl(options.url, options.allowInsecureHttp)
   const field = options.field ?? 'refreshJwtToken'
-  const rejectCodes = (options.rejectCodes ?? GRAPHQL_REJECT_CODES).map(normalise)
+  const rejectCodes = options.rejectCodes ?? REFRESH_TOKEN_REFUSED
   return (context) => {
     const values = refreshValues(context, options.fingerprintClaim)
     const names = Object.keys(values).filter((name) => values[name as keyof typeof values] !== undefined)
@@ -78,10 +67,10 @@ function operation(query: string, values: object) {
  * The `data` of an answer. Its `errors` fail the call; for a refresh (given `rejectCodes`) they
  * end the session when one has a listed code or says `invalid_grant`.
  */
-function dataOf(text: string, rejectCodes?: string[]): Record<string, unknown> {
-  const { data, errors } = JSON.parse(text) as { data: Record<string, unknown>; errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+function dataOf(text: string, rejectCodes?: readonly string[]): Record<string, unknown> {
+  const { data, errors } = JSON.parse(text) as { data: Record<string, unknown>; errors?: GraphqlError[] }
   if (errors?.length) {
-    const rejected = errors.some((e) => rejectCodes?.includes(normalise(e.extensions?.code)) || /\binvalid_grant\b/.test(String(e.message)))
+    const rejected = !!rejectCodes && (hasErrorCode(errors, rejectCodes) || errors.some((e) => /\binvalid_grant\b/.test(String(e?.message))))
     throw new AuthError(!rejectCodes ? 'revoke_failed' : rejected ? 'refresh_rejected' : 'refresh_failed', 'The GraphQL answer holds errors.')
   }
   return data

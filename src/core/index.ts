@@ -15,6 +15,6 @@ export type {
   RefreshContext,
   RevokeContext,
 } from './types'
-export { createAuthFetch, GRAPHQL_AUTH_ERROR_CODES, type AuthFetchOptions, type TokenSource } from './fetch'
+export type { AuthFetchOptions } from './fetch'
 export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
-export { graphqlRefresh, graphqlRevoke, GRAPHQL_REJECT_CODES, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'
+export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'

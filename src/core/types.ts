@@ -17,6 +17,12 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
   /** When the access token expires, in client-clock ms (skew-corrected). */
   expiresAt: number | null
   /**
+   * The access token has expired and no new one has come yet: refreshes are failing for a passing
+   * reason (offline, 5xx) and are retried. The session is kept (`status` stays `authenticated`),
+   * but the token is not usable: requests wait for the next successful refresh or fail.
+   */
+  tokenExpired: boolean
+  /**
    * Names the current login: the same across its refreshes and in every tab, new with each
    * login. Not a secret. Key per-user caches by it when tokens carry no user id.
    */

@@ -1,4 +1,4 @@
 export { bindQueryClient, type BindQueryClientOptions } from './bindQueryClient'
-export { createQueryFn, queryKeyToUrl, HttpError, type QueryFnOptions } from './queryFn'
+export { createQueryFn, HttpError, type QueryFnOptions } from './queryFn'
 export { isAuthFailure, shouldRetry } from './retry'
 export { useBindQueryClient } from './useBindQueryClient'

@@ -35,6 +35,7 @@ export const SERVER_STATE: AuthState<never> = Object.freeze({
   accessToken: null,
   claims: null,
   expiresAt: null,
+  tokenExpired: false,
   sessionId: null,
   error: null,
 })

@@ -1,7 +1,7 @@
 /* global Headers, Response -- Node and jsdom globals */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError as MainAuthError } from 'react-jwt-session'
-import { AuthError, createAuthFetch, isAuthError } from 'react-jwt-session/core'
+import { AuthError, isAuthError } from 'react-jwt-session/core'
 import { createTestJwt } from 'react-jwt-session/testing'
 import { loginPair, standalone, useFakeClock } from './helpers.js'
 
@@ -63,7 +63,7 @@ describe('the core from dist/core.js', () => {
   })
 })
 
-describe('createAuthFetch from dist/core.js', () => {
+describe('client.fetch from dist/core.js', () => {
   it('answers a 401 with one refresh shared by concurrent requests, then replays each once', async () => {
     const valid = new Set()
     const api = vi.fn(async (_input, init) => {
@@ -76,10 +76,12 @@ describe('createAuthFetch from dist/core.js', () => {
         valid.add(accessToken)
         return { accessToken, refreshToken: 'rt-1' }
       }),
+      fetch: api,
+      allowedOrigins: [API],
     })
     const stale = loginPair()
     client.login(stale) // valid for the client, revoked for the server
-    const { fetch } = createAuthFetch(client, { fetch: api, allowedOrigins: [API] })
+    const { fetch } = client
 
     const responses = await Promise.all([1, 2, 3].map((n) => fetch(`${API}/todos/${n}`, { headers: { accept: 'application/json' } })))
 
@@ -93,10 +95,9 @@ describe('createAuthFetch from dist/core.js', () => {
 
   it('sends no token to an origin that is not allowed', async () => {
     const api = vi.fn(async () => new Response('ok'))
-    const { client } = standalone()
+    const { client } = standalone({ fetch: api, allowedOrigins: [API] })
     client.login(loginPair())
-    const { fetch } = createAuthFetch(client, { fetch: api, allowedOrigins: [API] })
-    await fetch('https://elsewhere.example.test/data')
+    await client.fetch('https://elsewhere.example.test/data')
     expect(bearerOf(api.mock.calls[0][1])).toBeNull()
   })
 })

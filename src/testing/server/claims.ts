@@ -2,8 +2,5 @@
 // published declarations of the testing entry never import from jose (a pure-ESM package that
 // CommonJS consumers' TypeScript cannot read).
 
-/** The namespace Hasura reads its claims from (`x-hasura-user-id`, roles). */
-export const HASURA_CLAIMS = 'https://hasura.io/jwt/claims'
-
 /** Signing algorithm of the server's access tokens. */
 export type Algorithm = 'HS256' | 'ES256'

@@ -11,7 +11,7 @@ import type { AuthServer, AuthServerOptions } from './types'
 
 export type { AuthServer, AuthServerControl, AuthServerCounters, AuthServerOptions, AuthServerUser } from './types'
 export type { UserInput } from './users'
-export { HASURA_CLAIMS, type Algorithm } from './claims'
+export type { Algorithm } from './claims'
 export { FINGERPRINT_COOKIE, REFRESH_COOKIE } from './cookies'
 
 /** The reference auth server as a fetch-style handler: login, rotating refresh with reuse detection, fingerprint cookie, logout, logout-all, protected API and a Hasura-style /graphql. */

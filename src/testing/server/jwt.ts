@@ -1,7 +1,8 @@
 // Access tokens: short-lived JWTs signed with jose on Web Crypto.
 import { SignJWT, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 import { randomBytes, randomHex, utf8 } from './bytes'
-import { HASURA_CLAIMS, type Algorithm } from './claims'
+import { HASURA_NAMESPACE } from '../../core/hasura'
+import type { Algorithm } from './claims'
 import { defaultRole, type ServerUser } from './users'
 
 
@@ -75,7 +76,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         roles: [...user.roles],
         sid: sessionId,
         fgp: fingerprintHash,
-        [HASURA_CLAIMS]: {
+        [HASURA_NAMESPACE]: {
           'x-hasura-user-id': user.id,
           'x-hasura-default-role': defaultRole(user),
           'x-hasura-allowed-roles': [...user.roles],

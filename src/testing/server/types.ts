@@ -1,5 +1,5 @@
 import type { Algorithm } from './claims'
-import type { UserInput } from './users'
+import type { ServerUser, UserInput } from './users'
 
 /** Options of `createAuthServer`; every one has a default. */
 export interface AuthServerOptions {
@@ -81,13 +81,7 @@ export interface AuthServerControl {
 }
 
 /** A seeded user with the password to log in with. */
-export interface AuthServerUser {
-  readonly username: string
-  readonly password: string
-  readonly id: string
-  readonly roles: string[]
-  readonly name: string
-}
+export type AuthServerUser = ServerUser
 
 /** A reference server: its handler, seeded users and test hooks. */
 export interface AuthServer {

@@ -9,6 +9,7 @@ export interface UserInput {
   name?: string
 }
 
+/** A seeded user with the password to log in with. */
 export interface ServerUser {
   readonly username: string
   readonly password: string

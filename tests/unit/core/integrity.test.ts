@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
 import type { TokenPair } from '../../../src/core'
-import { createLockManager, createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { createLockManager } from '../../../src/testing/tabHarness'
 import { setup, T0, useFakeClock } from './setup'
 import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 

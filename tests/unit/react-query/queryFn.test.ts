@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
-import { HttpError, createQueryFn, isAuthFailure, queryKeyToUrl, shouldRetry } from '../../../src/react-query'
+import { HttpError, createQueryFn, isAuthFailure, shouldRetry } from '../../../src/react-query'
+import { queryKeyToUrl } from '../../../src/react-query/queryFn'
 import type { QueryFunctionContext, QueryKey } from '@tanstack/react-query'
 
 const contextFor = (queryKey: QueryKey) =>

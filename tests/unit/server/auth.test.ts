@@ -2,7 +2,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sha256Hex } from '../../../src/testing/server/bytes'
-import { createAuthServer, createBrowserFetch, HASURA_CLAIMS, type AuthServerOptions } from '../../../src/testing/server/index'
+import { HASURA_NAMESPACE as HASURA_CLAIMS } from '../../../src/core/hasura'
+import { createAuthServer, createBrowserFetch, type AuthServerOptions } from '../../../src/testing/server/index'
 
 interface Pair {
   accessToken: string

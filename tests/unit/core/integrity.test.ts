@@ -15,41 +15,39 @@ const copyOf = (storage: Storage) => createMemoryStorage({ 'jwt-session': storag
 const subOf = (token: string) => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub as string
 
 describe('a tab restored with its own old sessionStorage', () => {
+  /** Two tabs share a session; the second closes, and what its sessionStorage held is kept for a restore. */
+  async function closeSecondTab() {
+    const server = rotatingServer(60)
+    const { tabs, open } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    const storage = createMemoryStorage()
+    const closing = open({ storage })
+    await vi.advanceTimersByTimeAsync(0)
+    closing.stop()
+    return { server, open, first: tabs[0]!, saved: copyOf(storage) }
+  }
+
   it.each([
     ['still valid', 0],
     ['expired', 61_000],
   ])('adopts the open tabs’ newer pair and never sends its spent refresh token (stored token %s)', async (_label, closedFor) => {
-    const server = rotatingServer(60)
-    const { tabs, open } = openTabs(1, server.refresh)
-    tabs[0]!.login(server.loginPair())
-    const storage = createMemoryStorage()
-    const closing = open({ storage })
-    await vi.advanceTimersByTimeAsync(0)
-    const saved = copyOf(storage)
-    closing.stop()
-    await tabs[0]!.refresh()
-    await tabs[0]!.refresh()
+    const { server, open, first, saved } = await closeSecondTab()
+    await first.refresh()
+    await first.refresh()
     await vi.advanceTimersByTimeAsync(closedFor)
 
     const restored = open({ storage: saved })
     await vi.advanceTimersByTimeAsync(300)
-    expect(restored.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: tabs[0]!.getSnapshot().accessToken })
+    expect(restored.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: first.getSnapshot().accessToken })
     await restored.refresh()
     await vi.advanceTimersByTimeAsync(0)
     expect(server.counts.reuse).toBe(0)
-    expect(tabs[0]!.getSnapshot().accessToken).toBe(restored.getSnapshot().accessToken)
+    expect(first.getSnapshot().accessToken).toBe(restored.getSnapshot().accessToken)
   })
 
   it('learns from the open tabs that its session was logged out, without asking the server', async () => {
-    const server = rotatingServer(60)
-    const { tabs, open } = openTabs(1, server.refresh)
-    tabs[0]!.login(server.loginPair())
-    const storage = createMemoryStorage()
-    const closing = open({ storage })
-    await vi.advanceTimersByTimeAsync(0)
-    const saved = copyOf(storage)
-    closing.stop()
-    await tabs[0]!.logout()
+    const { server, open, first, saved } = await closeSecondTab()
+    await first.logout()
 
     const restored = open({ storage: saved })
     await vi.advanceTimersByTimeAsync(0)

@@ -5,15 +5,16 @@ const config: StorybookConfig = {
   stories: ['../stories/**/*.mdx', '../stories/**/*.stories.@(ts|tsx)'],
   addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
-  // Serves public/mockServiceWorker.js (MSW) at the site root, in dev, build and the Vitest run.
-  staticDirs: ['../public'],
+  // Serves public/mockServiceWorker.js (MSW's generated worker, `npx msw init .storybook/public`)
+  // at the site root, in dev, build and the Vitest run.
+  staticDirs: ['./public'],
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   // The stories document flows, not component props: no docgen pass over the sources.
   typescript: { reactDocgen: false },
   async viteFinal(config) {
     const { mergeConfig } = await import('vite')
     return mergeConfig(config, {
-      // The root vite.config.ts is the library build and has no React plugin of its own.
+      // The root vite.config.ts only configures the unit tests and has no React plugin of its own.
       plugins: [react()],
       // Pre-bundled up front, so a cold run never re-optimizes and reloads in the middle of a test.
       optimizeDeps: {

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, it, vi } from 'vitest'
 import { createAuthClient } from '../src/core/client'
 import { AuthProvider } from '../src/react'
 import { createMemoryStorage, createTestJwt } from '../src/testing'
-import { report, useFakeClock } from './report'
+import { useFakeClock } from '../tests/support/session'
+import { report } from './report'
 
 const CYCLES = 1_000
 

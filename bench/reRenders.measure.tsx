@@ -4,8 +4,8 @@ import { act, cleanup, render } from '@testing-library/react'
 import { Profiler } from 'react'
 import { afterEach, beforeEach, it, vi } from 'vitest'
 import { AuthProvider, useAuth } from '../src/react'
-import { loginPair, refreshSpy, standaloneClient } from '../tests/unit/react/helpers'
-import { report, useFakeClock } from './report'
+import { loginPair, refreshSpy, standaloneClient, useFakeClock } from '../tests/support/session'
+import { report } from './report'
 
 const REFRESHES = 5
 // 900 s tokens, 60 s lead, jitter 0.5: each silent refresh fires 825 s after its token was issued.

@@ -1,6 +1,6 @@
 // `npm run bench`: measures, then prints one table. Figures, not assertions: the exit code is
 // non-zero only when a measurement itself crashed. Assumes `npm run build` ran (bundle sizes).
-//   bundle size      scripts/size.mjs measure(): min+gzip with jwt-decode, peers external
+//   bundle size      size-limit with .size-limit.json: min+gzip with jwt-decode, peers external
 //   re-renders       bench/reRenders.measure.tsx (Vitest, jsdom, fake timers, React Profiler)
 //   leaks            bench/leaks.measure.tsx (1,000 mount/unmount cycles of <AuthProvider>)
 //   fetch overhead   bench/fetchOverhead.bench.ts (vitest bench; its summary lines)
@@ -12,17 +12,17 @@ import { join, resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 
 const root = resolve(import.meta.dirname, '..')
-process.chdir(root) // size.mjs resolves dist/ against the working directory
+process.chdir(root) // dist/ and .size-limit.json are found from the working directory
 const started = performance.now()
-// Vite's build (the size measure) sets NODE_ENV=production in this process; children must not
-// inherit it: production React has no act() and its Profiler reports nothing.
-const childEnv = { ...process.env, NO_COLOR: '1' }
+// Children must not inherit NODE_ENV=production from a caller: production React has no act() and
+// its Profiler reports nothing.
+const childEnv = { ...process.env, NODE_ENV: undefined, NO_COLOR: '1' }
 const rows = []
 let crashed = 0
 
-const KB = 1024
 const met = (ok) => (ok === null ? '' : ok ? 'yes' : 'NO')
-const bytes = (n) => `${n} B (${(n / KB).toFixed(2)} KB)`
+// size-limit's units: 1 kB = 1000 B.
+const bytes = (n) => `${n} B (${(n / 1000).toFixed(2)} kB)`
 const add = (measurement, value, target = '', ok = null) => rows.push({ measurement, value, target, met: met(ok) })
 
 await phase('bundle size', bundleSizes)
@@ -45,29 +45,21 @@ async function phase(name, run) {
   process.stderr.write(`${((performance.now() - start) / 1000).toFixed(1)} s\n`)
 }
 
+// The rows and their budgets are .size-limit.json's (the same check `npm test` runs): size-limit
+// measures, this only prints. A row over its budget shows "NO" here and fails `npm run size`.
 async function bundleSizes() {
-  if (!existsSync('dist/index.js')) throw new Error('no dist/: run `npm run build` first')
-  const { measure } = await import('./size.mjs')
-  const dist = (file) => JSON.stringify(resolve('dist', file))
-  const checks = [
-    ['whole public API (index + react-query)', `export * from ${dist('index.js')}\nexport * from ${dist('react-query.js')}`, 4 * KB],
-    ["entry 'react-jwt-session'", `export * from ${dist('index.js')}`],
-    ["entry 'react-jwt-session/core'", `export * from ${dist('core.js')}`],
-    ["entry 'react-jwt-session/react-query'", `export * from ${dist('react-query.js')}`],
-    ['{ AuthProvider, useAuth, useRequireAuth } alone', `export { AuthProvider, useAuth, useRequireAuth } from ${dist('index.js')}`, 3 * KB],
-    // Where the bytes go: the engine every app ships, a typical app's imports, the dependency.
-    ['{ createAuthClient } alone', `export { createAuthClient } from ${dist('core.js')}`],
-    [
-      'typical app: the three above + restRefresh, restRevoke, useBindQueryClient',
-      `export { AuthProvider, useAuth, useRequireAuth, restRefresh, restRevoke } from ${dist('index.js')}\nexport { useBindQueryClient } from ${dist('react-query.js')}`,
-    ],
-    ['jwt-decode alone (the runtime dependency)', `export { jwtDecode } from 'jwt-decode'`],
-  ]
-  for (const [name, code, budget] of checks) {
-    const { min, gzip } = await measure(code)
+  if (!existsSync('dist/index.mjs')) throw new Error('no dist/: run `npm run build` first')
+  const { stdout, stderr } = await run(join(root, 'node_modules/.bin/size-limit'), ['--json'], 120_000)
+  let checks
+  try {
+    checks = JSON.parse(stdout)
+  } catch {
+    throw new Error(`size-limit printed no JSON: ${firstError(stderr || stdout)}`)
+  }
+  for (const { name, size, sizeLimit } of checks) {
     const label = `size, min+gzip: ${name}`
-    if (budget) add(label, `${bytes(gzip)}; ${min} B min`, `< ${budget / KB} KB`, gzip < budget)
-    else add(label, `${bytes(gzip)}; ${min} B min`)
+    if (sizeLimit) add(label, bytes(size), `≤ ${bytes(sizeLimit)}`, size <= sizeLimit)
+    else add(label, bytes(size))
   }
 }
 

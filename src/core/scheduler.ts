@@ -56,7 +56,6 @@ export function createScheduler(timers: Timers, now: () => number) {
   }
 }
 
-export type Scheduler = ReturnType<typeof createScheduler>
 
 /**
  * How long before expiry to refresh. Capped at a third of the token's lifetime so a 10-second

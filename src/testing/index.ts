@@ -1,6 +1,8 @@
+// `react-jwt-session/testing`: helpers for an app's own tests, free of jose. The reference auth
+// server (which signs with jose) is `react-jwt-session/testing/server`; its node:http adapter
+// is `react-jwt-session/testing/node`.
 export { createTestJwt } from './jwt'
 export { createMemoryStorage } from './memoryStorage'
-export { createTabHarness, createLockManager } from './tabHarness'
+export { createTabHarness } from './tabHarness'
 export { createTestAuthClient, type TestAuthOptions } from './testClient'
 export { TestAuthProvider } from './TestAuthProvider'
-export * from './server'

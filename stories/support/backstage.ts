@@ -1,6 +1,6 @@
 // What happens behind the app's back: the server revoking things, another device, a token thief.
 // These call the story's server directly (no fetch, no MSW): the app does not see them happen.
-import { FINGERPRINT_COOKIE, type AuthServer } from '../../src/testing'
+import { FINGERPRINT_COOKIE, type AuthServer } from '../../src/testing/server'
 
 const url = (path: string) => new URL(path, location.href)
 

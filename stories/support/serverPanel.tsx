@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react'
-import type { AuthServerCounters } from '../../src/testing'
+import type { AuthServerCounters } from '../../src/testing/server'
 import { useStoryEnv } from './env'
 
 const LABELS: Record<keyof AuthServerCounters, string> = {

@@ -2,7 +2,7 @@
 // renders; the MSW handlers (registered for every story in .storybook/preview.tsx) pass each
 // intercepted request to the server of the story on screen.
 import { http } from 'msw'
-import { createAuthServer, type AuthServer, type AuthServerOptions } from '../../src/testing'
+import { createAuthServer, type AuthServer, type AuthServerOptions } from '../../src/testing/server'
 
 /** What the loader gives every story: its own server and its own session key. */
 export type StoryEnv = {

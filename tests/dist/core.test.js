@@ -11,7 +11,7 @@ afterEach(() => vi.useRealTimers())
 const API = 'https://api.example.test'
 const bearerOf = (init) => new Headers(init?.headers).get('authorization')
 
-describe('the core from dist/core.js', () => {
+describe('the core from dist/core.mjs', () => {
   it('logs in, shares one refresh among concurrent callers, and logs out', async () => {
     const { client, refresh, revoke, storage } = standalone()
     client.start()
@@ -63,7 +63,7 @@ describe('the core from dist/core.js', () => {
   })
 })
 
-describe('client.fetch from dist/core.js', () => {
+describe('client.fetch from dist/core.mjs', () => {
   it('answers a 401 with one refresh shared by concurrent requests, then replays each once', async () => {
     const valid = new Set()
     const api = vi.fn(async (_input, init) => {

@@ -18,11 +18,11 @@ function prologue(file) {
 }
 
 describe("'use client' in the built entries", () => {
-  it.each(['index.js', 'react-query.js', 'testing.js'])('is the first statement of dist/%s', (file) => {
+  it.each(['index.mjs', 'index.cjs', 'react-query.mjs', 'react-query.cjs', 'testing.mjs', 'testing.cjs'])('is the first statement of dist/%s', (file) => {
     expect(prologue(file)[0]).toBe('use client')
   })
 
-  it.each(['core.js', 'testing-node.js'])('is absent from dist/%s, which servers import', (file) => {
+  it.each(['core.mjs', 'core.cjs', 'testing-server.mjs', 'testing-server.cjs', 'testing-node.mjs', 'testing-node.cjs'])('is absent from dist/%s, which servers import', (file) => {
     expect(prologue(file)).not.toContain('use client')
   })
 })

@@ -1,6 +1,6 @@
-// Shared by the dist smoke tests. Plain JavaScript on purpose: TypeScript would resolve
-// 'react-jwt-session' to dist/types, and `npm run typecheck` runs before any build. The dist
-// declarations are type-checked by scripts/checkPackage.mjs instead.
+// Shared by the dist smoke tests. Plain JavaScript on purpose: `npm run typecheck` runs before any
+// build and resolves 'react-jwt-session' to src/ (tsconfig paths). The dist declarations are
+// type-checked by scripts/checkPackage.mjs instead.
 import { vi } from 'vitest'
 import { createAuthClient } from 'react-jwt-session/core'
 import { createMemoryStorage, createTestJwt } from 'react-jwt-session/testing'

@@ -43,7 +43,7 @@ function App({ provider, onUnauthenticated }) {
   )
 }
 
-describe('React entry from dist/index.js', () => {
+describe('React entry from dist/index.mjs', () => {
   it('renders a given client’s session, guards the page, and follows a logout', async () => {
     const client = createTestAuthClient({ claims: { sub: 'kim' } })
     const onUnauthenticated = vi.fn()
@@ -76,7 +76,7 @@ describe('React entry from dist/index.js', () => {
   })
 })
 
-describe('bindQueryClient from dist/react-query.js', () => {
+describe('bindQueryClient from dist/react-query.mjs', () => {
   it('keeps the cache across a refresh for the same user and clears it on logout', async () => {
     const client = createTestAuthClient({ claims: { sub: 'kim' } })
     const queryClient = new QueryClient()

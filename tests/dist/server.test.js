@@ -3,14 +3,15 @@
 /* global fetch */
 import { describe, expect, it } from 'vitest'
 import { createAuthClient, restRefresh } from 'react-jwt-session/core'
-import { createAuthServer, createBrowserFetch, createMemoryStorage } from 'react-jwt-session/testing'
+import { createMemoryStorage } from 'react-jwt-session/testing'
+import { createAuthServer, createBrowserFetch } from 'react-jwt-session/testing/server'
 import { serveHandler } from 'react-jwt-session/testing/node'
 
 const ORIGIN = 'http://localhost'
 const credentials = JSON.stringify({ username: 'alice', password: 'alice-password' })
 const post = (fetch, url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
 
-describe('reference server from dist/testing.js', () => {
+describe('reference server from dist/testing-server.mjs', () => {
   it('logs in, and a client refreshes and calls the API through restRefresh and client.fetch', async () => {
     // Strict rotation: within the default grace window a second use would get the same pair back.
     const server = createAuthServer({ passwordIterations: 1000, refreshGraceWindow: 0 })
@@ -42,7 +43,7 @@ describe('reference server from dist/testing.js', () => {
   })
 })
 
-describe('serveHandler from dist/testing-node.js', () => {
+describe('serveHandler from dist/testing-node.mjs', () => {
   it('serves the handler over HTTP', async () => {
     const served = await serveHandler(createAuthServer({ passwordIterations: 1000 }).handler)
     try {

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vitest/config'
 
 // The smoke suite against the built package: `npm run build && npm run test:dist`. The tests
-// import only the package's public names, mapped here to the ESM files in dist/.
+// import only the package's public names, mapped here to the ESM files in dist/ the way
+// package.json "exports" maps them (its "import" conditions).
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dist = (file: string) => `${root}dist/${file}`
 
@@ -20,11 +21,12 @@ export default defineConfig({
   plugins: [noSource],
   resolve: {
     alias: [
-      { find: /^react-jwt-session$/, replacement: dist('index.js') },
-      { find: /^react-jwt-session\/core$/, replacement: dist('core.js') },
-      { find: /^react-jwt-session\/react-query$/, replacement: dist('react-query.js') },
-      { find: /^react-jwt-session\/testing$/, replacement: dist('testing.js') },
-      { find: /^react-jwt-session\/testing\/node$/, replacement: dist('testing-node.js') },
+      { find: /^react-jwt-session$/, replacement: dist('index.mjs') },
+      { find: /^react-jwt-session\/core$/, replacement: dist('core.mjs') },
+      { find: /^react-jwt-session\/react-query$/, replacement: dist('react-query.mjs') },
+      { find: /^react-jwt-session\/testing$/, replacement: dist('testing.mjs') },
+      { find: /^react-jwt-session\/testing\/server$/, replacement: dist('testing-server.mjs') },
+      { find: /^react-jwt-session\/testing\/node$/, replacement: dist('testing-node.mjs') },
     ],
   },
   test: {

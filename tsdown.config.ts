@@ -1,0 +1,42 @@
+import { defineConfig } from 'tsdown'
+
+// `npm run build`: dist/ holds one ESM (.mjs) and one CJS (.cjs) file per public entry, each with
+// its own declarations (.d.mts / .d.cts), so TypeScript sees the module format each condition
+// really gets. package.json "exports" maps the subpaths onto these names.
+const entry = {
+  index: 'src/index.ts',
+  core: 'src/core/index.ts',
+  'react-query': 'src/react-query/index.ts',
+  testing: 'src/testing/index.ts',
+  'testing-server': 'src/testing/server/index.ts',
+  'testing-node': 'src/testing/nodeHttp.ts',
+}
+
+// React entries must be client modules in frameworks with server components. Bundling drops the
+// directives inside modules, so the banner puts one back at the top of these entries only: the
+// core, the reference server and its node:http adapter stay importable from server code.
+const CLIENT_ENTRIES = new Set(['index', 'react-query', 'testing'])
+
+export default defineConfig({
+  entry,
+  format: ['esm', 'cjs'],
+  platform: 'neutral',
+  target: 'es2022',
+  fixedExtension: true,
+  dts: true,
+  tsconfig: 'tsconfig.build.json',
+  sourcemap: true,
+  clean: true,
+  // The runtime dependency and the peers are the app's own copies; Node's modules are Node's.
+  deps: {
+    neverBundle: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose', /^node:/],
+    // Nothing from node_modules may end up inside dist/: the build fails if something does.
+    onlyBundle: [],
+  },
+  outputOptions: {
+    // Rolldown's own banner (tsdown's `banner` calls a function form once for all chunks).
+    banner: (chunk) => (chunk.isEntry && CLIENT_ENTRIES.has(chunk.name) && /\.[mc]js$/.test(chunk.fileName) ? "'use client';" : ''),
+  },
+  // Plugin timings are noise here: the declaration pass is most of a 5-second build by nature.
+  inputOptions: { checks: { pluginTimings: false } },
+})

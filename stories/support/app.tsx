@@ -1,7 +1,8 @@
 // The small demo app every story is built from: a sign-in form, the session card, the signed-out notice.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { AuthProvider, type AuthClientOptions, type AuthError } from '../../src'
-import { requestLogin, restAuthOptions, useAuth, type DemoClaims } from './auth'
+import { requestLogin, type DemoClaims } from '../../examples/shared/app'
+import { restAuthOptions, useAuth } from './auth'
 import { useStoryEnv } from './env'
 
 /** An AuthProvider for the REST setup, on the story's own session key. */
@@ -29,7 +30,7 @@ export function LoginForm({ onSignedIn }: { onSignedIn?: () => void }) {
     const result = await requestLogin(String(form.get('username')), String(form.get('password')))
     setBusy(false)
     if (!result.ok) {
-      setError(result.status === 401 ? 'Wrong username or password.' : `Sign-in failed (HTTP ${result.status}).`)
+      setError(result.message)
       return
     }
     login(result.tokens)

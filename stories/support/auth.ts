@@ -1,13 +1,7 @@
-// The app side shared by the stories: how the demo app signs in and which adapters it uses.
-import { createAuthHooks, restRefresh, restRevoke, type JwtClaims, type TokenPair } from '../../src'
-
-/** The claims the reference server puts in its access tokens. */
-export interface DemoClaims extends JwtClaims {
-  sub: string
-  jti: string
-  name: string
-  roles: string[]
-}
+// The app side shared by the stories: the typed hooks and the adapters the demo app uses. The
+// claims and the sign-in request are the demo's too (examples/shared/app.ts).
+import { createAuthHooks, restRefresh, restRevoke } from '../../src'
+import type { DemoClaims } from '../../examples/shared/app'
 
 export const { useAuth, useRequireAuth, RequireAuth } = createAuthHooks<DemoClaims>()
 
@@ -18,20 +12,6 @@ export function restAuthOptions(storageKey: string) {
     refresh: restRefresh({ url: '/auth/refresh' }),
     revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
   }
-}
-
-export type LoginResult = { ok: true; tokens: TokenPair } | { ok: false; status: number }
-
-/** The app's own login request; the library takes over from `login(tokens)`. */
-export async function requestLogin(username: string, password: string): Promise<LoginResult> {
-  const response = await fetch('/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    credentials: 'include',
-    body: JSON.stringify({ username, password }),
-  })
-  if (!response.ok) return { ok: false, status: response.status }
-  return { ok: true, tokens: (await response.json()) as TokenPair }
 }
 
 /** The names the server gives its seeded users, as shown by the app. */

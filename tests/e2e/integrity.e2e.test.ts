@@ -16,15 +16,14 @@ import {
   type Harness,
 } from './harness'
 import type { PageSnapshot } from './page/api'
+import { readClaims } from '../support/session'
 
 const ALICE = { username: 'alice', password: 'alice-password', sub: 'user-alice' }
 // The second seeded user (src/testing/server/users.ts seeds alice and admin).
 const OTHER = { username: 'admin', password: 'admin-password', sub: 'user-admin' }
 
 /** The payload of a JWT, read without verifying it (the server verified it when it mattered). */
-function claimsOf(token: string): { sub?: string; exp?: number } {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub?: string; exp?: number }
-}
+const claimsOf = readClaims<{ sub?: string; exp?: number }>
 
 /** Starts `client.refresh()` in the tab without waiting for it (the page logs `refresh_settled`). */
 async function startRefresh(page: Page): Promise<void> {

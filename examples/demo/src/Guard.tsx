@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { useNavigate } from 'react-router'
-import { RequireAuth, type DemoClaims } from './auth'
+import type { DemoClaims } from '../../shared/app'
+import { RequireAuth } from './auth'
 
 /**
  * RequireAuth wired to the router: a visitor without a session goes to the sign-in page through

@@ -1,10 +1,8 @@
 import { QueryClient } from '@tanstack/react-query'
-import { createAuthClient, createAuthHooks, restRefresh, restRevoke, type JwtClaims, type TokenPair } from 'react-jwt-session'
+import { createAuthClient, createAuthHooks, restRefresh, restRevoke } from 'react-jwt-session'
 import { createQueryFn, shouldRetry } from 'react-jwt-session/react-query'
+import { requestLogin, type DemoClaims } from '../../shared/app'
 import { recordEvent } from './eventLog'
-
-/** What the reference server puts in its access tokens besides the registered claims. */
-export type DemoClaims = JwtClaims & { sub: string; name: string; roles: string[] }
 
 export const auth = createAuthClient<DemoClaims>({
   // restRefresh sends the `fgp` claim back as `fingerprintHash`; the browser adds the HttpOnly
@@ -32,24 +30,12 @@ export class LoginError extends Error {
 }
 
 /**
- * The login itself is the app's business, not the library's: post the credentials, then hand the
- * pair to the client. `credentials: 'include'` lets the browser keep the fingerprint cookie.
+ * The login itself is the app's business, not the library's: post the credentials
+ * (examples/shared/app.ts), then hand the pair to the client.
  */
 export async function signIn(username: string, password: string): Promise<void> {
-  let response: Response
-  try {
-    response = await fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      credentials: 'include',
-      body: JSON.stringify({ username, password }),
-    })
-  } catch {
-    throw new LoginError('The server could not be reached.')
-  }
-  if (response.status === 401) throw new LoginError('Wrong username or password.')
-  if (!response.ok) throw new LoginError(`The server answered HTTP ${response.status}.`)
-  const { accessToken, refreshToken } = (await response.json()) as TokenPair
+  const result = await requestLogin(username, password)
+  if (!result.ok) throw new LoginError(result.message)
   // Throws AuthError('invalid_token') for a pair it cannot use; the form shows its code.
-  auth.login({ accessToken, refreshToken })
+  auth.login(result.tokens)
 }

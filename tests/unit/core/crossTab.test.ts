@@ -3,7 +3,7 @@ import { createAuthClient } from '../../../src/core/client'
 import type { AuthError } from '../../../src/core/errors'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
 import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
-import { useFakeClock } from './setup'
+import { useFakeClock } from '../../support/session'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())

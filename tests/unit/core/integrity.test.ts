@@ -5,14 +5,15 @@ import { AuthError } from '../../../src/core/errors'
 import type { TokenPair } from '../../../src/core'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
 import { createLockManager } from '../../../src/testing/tabHarness'
-import { setup, T0, useFakeClock } from './setup'
+import { readClaims, T0, useFakeClock } from '../../support/session'
+import { setup } from './setup'
 import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
 
 const copyOf = (storage: Storage) => createMemoryStorage({ 'jwt-session': storage.getItem('jwt-session')! })
-const subOf = (token: string) => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub as string
+const subOf = (token: string) => readClaims<{ sub: string }>(token).sub
 
 describe('a tab restored with its own old sessionStorage', () => {
   /** Two tabs share a session; the second closes, and what its sessionStorage held is kept for a restore. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
-import { T0, setup, useFakeClock } from './setup'
+import { readClaims, T0, useFakeClock } from '../../support/session'
+import { setup } from './setup'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
@@ -116,7 +117,7 @@ describe('silent refresh timing', () => {
     const pair = tokens(900) // iat = the current second, exp = iat + 900
     vi.setSystemTime(Date.now() + 800) // the answer arrived 0.8 s into that second
     client.login(pair)
-    const { exp } = JSON.parse(atob(pair.accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
+    const { exp } = readClaims<{ exp: number }>(pair.accessToken)
     expect(client.getSnapshot().expiresAt).toBe(exp * 1000)
   })
 })
@@ -226,7 +227,7 @@ describe('logout', () => {
     const pending = client.logout({ everywhere: true })
     expect(client.getSnapshot().status).toBe('unauthenticated')
     await expect(pending).resolves.toBeUndefined()
-    expect(revoke).toHaveBeenCalledWith(expect.objectContaining({ everywhere: true, refreshToken: 'refresh-0' }))
+    expect(revoke).toHaveBeenCalledWith(expect.objectContaining({ everywhere: true, refreshToken: 'rt-0' }))
     expect(events.at(-1)).toMatchObject({ type: 'revoke_failed', error: { code: 'revoke_failed' } })
   })
 

@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
-import { setup, storedSession, useFakeClock } from './setup'
+import { useFakeClock } from '../../support/session'
+import { setup, storedSession } from './setup'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
@@ -222,7 +223,7 @@ describe('no token leaks', () => {
     client.stop()
     const seen = [...events, ...errors, ...events.map((e) => ('error' in e ? e.error : null))]
     const text = JSON.stringify(seen, (_k, v) => (v instanceof Error ? { message: v.message, code: (v as AuthError).code } : v))
-    const secrets = ['refresh-0', 'refresh-1', 'secret-refresh', 'x.y.z', ...issued.filter(Boolean)]
+    const secrets = ['rt-0', 'rt-1', 'secret-refresh', 'x.y.z', ...issued.filter(Boolean)]
     expect(issued.filter(Boolean).length).toBeGreaterThanOrEqual(1)
     for (const token of secrets) {
       expect(text).not.toContain(token)

@@ -1,47 +1,24 @@
-import { vi } from 'vitest'
 import { createAuthClient } from '../../../src/core/client'
-import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
+import type { AuthClientOptions } from '../../../src/core/types'
 import type { TokenPair } from '../../../src/core/tokens'
 import type { WakeKind } from '../../../src/core/wakeEvents'
-import { createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { loginPair, refreshSpy, standaloneOptions } from '../../support/session'
 
-export const T0 = Date.UTC(2026, 0, 1, 12)
-
-/** A standalone tab (no channel, no locks) on fake timers, with a refresh spy and captured events. */
+/** A standalone tab (no channel, no locks) with a refresh spy, captured events and a `wake()` of its own. */
 export function setup(overrides: Partial<AuthClientOptions> & { expiresIn?: number } = {}) {
-  const { expiresIn = 900, ...options } = overrides
-  const storage = (options.storage as Storage | undefined) ?? createMemoryStorage()
-  const events: AuthEvent[] = []
+  const { expiresIn = 900, ...rest } = overrides
   let wake: (kind?: WakeKind) => void = () => {}
-  let rotation = 0
-  const refresh = vi.fn(
-    async (_context: RefreshContext): Promise<TokenPair> => ({
-      accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn }),
-      refreshToken: `refresh-${++rotation}`,
-    }),
-  )
-  const client = createAuthClient({
-    refresh,
-    storage,
-    channel: null,
-    locks: null,
-    random: () => 0.5,
-    onEvent: (event) => events.push(event),
+  const { options, events, refresh } = standaloneOptions({
+    refresh: refreshSpy(expiresIn),
     wakeEvents: (onWake) => {
       wake = onWake
       return () => (wake = () => {})
     },
-    ...options,
+    ...rest,
   })
-  const tokens = (seconds = expiresIn): TokenPair => ({
-    accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: seconds }),
-    refreshToken: 'refresh-0',
-  })
-  return { client, storage, events, refresh, tokens, wake: (kind?: WakeKind) => wake(kind) }
-}
-
-export function useFakeClock(now = T0) {
-  vi.useFakeTimers({ now, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+  const client = createAuthClient(options)
+  const tokens = (seconds = expiresIn): TokenPair => loginPair({ sub: 'user-1' }, seconds)
+  return { client, storage: options.storage as Storage, events, refresh, tokens, wake: (kind?: WakeKind) => wake(kind) }
 }
 
 /** What the client keeps in sessionStorage for a pair: one login (`family`) at generation `gen`. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
-import { setup, useFakeClock } from './setup'
+import { useFakeClock } from '../../support/session'
+import { setup } from './setup'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
-import { createAuthClient } from '../../../src/core/client'
 import { graphqlRefresh, graphqlRevoke } from '../../../src/core/graphql'
-import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
-import { createMemoryStorage, createTestJwt } from '../../../src/testing'
-import { json, useFakeClock } from './helpers'
+import type { AuthClientOptions, RefreshContext } from '../../../src/core/types'
+import { createTestJwt } from '../../../src/testing'
+import { standaloneClient, useFakeClock } from '../../support/session'
+import { json } from './helpers'
 
 afterEach(() => vi.useRealTimers())
 
@@ -129,15 +129,7 @@ describe('restRefresh', () => {
 describe('adapters in the client', () => {
   function clientWith(respond: (request: Request) => Response | Promise<Response>, options: Partial<AuthClientOptions> = {}) {
     const { fetch } = stub(respond)
-    const events: AuthEvent[] = []
-    const client = createAuthClient({
-      refresh: restRefresh({ url: URL_, fetch }),
-      storage: createMemoryStorage(),
-      channel: null,
-      locks: null,
-      onEvent: (event) => events.push(event),
-      ...options,
-    })
+    const { client, events } = standaloneClient({ refresh: restRefresh({ url: URL_, fetch }), ...options })
     const accessToken = createTestJwt({ sub: 'user-1' })
     client.login({ accessToken, refreshToken: 'rt-0' })
     return { client, accessToken, events, fetch }
@@ -278,15 +270,7 @@ describe('restRevoke', () => {
     const revoke = restRevoke({ url: 'https://a.example/auth/logout', fetch })
     await expect(revoke({ refreshToken: 'rt', accessToken: 'at', everywhere: false })).rejects.toEqual(authError('revoke_failed', 500))
 
-    const events: AuthEvent[] = []
-    const client = createAuthClient({
-      refresh: async () => ({ accessToken: createTestJwt() }),
-      revoke,
-      storage: createMemoryStorage(),
-      channel: null,
-      locks: null,
-      onEvent: (event) => events.push(event),
-    })
+    const { client, events } = standaloneClient({ revoke })
     client.login({ accessToken: createTestJwt(), refreshToken: 'rt' })
     await client.logout()
     expect(client.getSnapshot().status).toBe('unauthenticated')
@@ -298,15 +282,7 @@ describe('restRevoke', () => {
     const timeout = vi.spyOn(AbortSignal, 'timeout').mockReturnValue(deadline.signal)
     // Like a real fetch: it rejects with the signal's reason when the signal aborts.
     const { fetch } = stub((request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))))
-    const events: AuthEvent[] = []
-    const client = createAuthClient({
-      refresh: async () => ({ accessToken: createTestJwt() }),
-      revoke: restRevoke({ url: 'https://a.example/auth/logout', fetch }),
-      storage: createMemoryStorage(),
-      channel: null,
-      locks: null,
-      onEvent: (event) => events.push(event),
-    })
+    const { client, events } = standaloneClient({ revoke: restRevoke({ url: 'https://a.example/auth/logout', fetch }) })
     client.login({ accessToken: createTestJwt(), refreshToken: 'rt' })
     const loggedOut = client.logout()
     await vi.waitFor(() => expect(fetch).toHaveBeenCalled())

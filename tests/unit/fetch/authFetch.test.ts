@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ORIGIN, deferred, json, setup, useFakeClock } from './helpers'
+import { useFakeClock } from '../../support/session'
+import { ORIGIN, deferred, json, setup } from './helpers'
 
 afterEach(() => vi.useRealTimers())
 

@@ -1,15 +1,10 @@
 import { vi } from 'vitest'
-import { createAuthClient } from '../../../src/core/client'
 import type { AuthClientOptions, RefreshContext } from '../../../src/core/types'
 import type { TokenPair } from '../../../src/core/tokens'
-import { createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { createTestJwt } from '../../../src/testing'
+import { standaloneClient } from '../../support/session'
 
-export const T0 = Date.UTC(2026, 0, 1, 12)
 export const ORIGIN = 'http://localhost:3000' // the jsdom page
-
-export function useFakeClock(now = T0) {
-  vi.useFakeTimers({ now, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
-}
 
 export interface Seen {
   url: string
@@ -60,15 +55,7 @@ export function setup(options: Partial<AuthClientOptions> = {}) {
     api.valid.add(accessToken)
     return { accessToken, refreshToken: `rt-${++rotation}` }
   })
-  const client = createAuthClient({
-    refresh,
-    storage: createMemoryStorage(),
-    channel: null,
-    locks: null,
-    random: () => 0.5,
-    fetch: api.fetch as typeof fetch,
-    ...options,
-  })
+  const { client } = standaloneClient({ refresh, fetch: api.fetch as typeof fetch, ...options })
   /** Logs in; `accepted: false` makes the API answer this token with 401 (revoked server-side). */
   const login = ({ expiresIn = 900, accepted = true } = {}) => {
     const accessToken = createTestJwt({ sub: 'user-1' }, { expiresIn })

@@ -16,9 +16,9 @@ import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createMemoryStorage } from '../../../src/testing/memoryStorage'
 import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
 import { createTabHarness } from '../../../src/testing/tabHarness'
+import { readClaims, T0 } from '../../support/session'
 
 export const ORIGIN = 'https://app.test'
-export const T0 = Date.UTC(2026, 0, 1, 12)
 /** Server access-token lifetime, s: refresh lead = min(60 s, ttl/3) = 20 s, plus up to 10 s jitter. */
 export const ACCESS_TTL = 60
 /**
@@ -60,8 +60,7 @@ export function mulberry32(seed: number): () => number {
 export function claimsOf(token: string | null | undefined): Record<string, unknown> | null {
   if (!token) return null
   try {
-    const part = token.split('.')[1]!
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
+    return readClaims(token)
   } catch {
     return null
   }
@@ -417,6 +416,9 @@ export class World {
         // The grace replay needs the family's fingerprint cookie; a login the app posted since
         // (its answer maybe not yet handed to any client) replaced it. A race on the wire.
         this.excuse(presentation!, `${retry.where}: its answer was lost and a login served since replaced the fingerprint cookie`)
+      } else if (retry && !presentation!.excused && this.serverNow() - retry.entry.rotatedAt! > GRACE * 1000) {
+        // Sent inside the grace window, but it reached the server after it (network time).
+        this.excuse(presentation!, `${retry.where}: its answer was lost and the retry arrived after the grace window`)
       }
       const reply = await this.serve(new Request(url, { method: init.method ?? 'GET', headers, body }))
       if (presentation) presentation.state = 'served'

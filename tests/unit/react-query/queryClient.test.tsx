@@ -6,6 +6,7 @@ import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import { AuthProvider } from '../../../src/react'
 import { bindQueryClient, createQueryFn, shouldRetry, useBindQueryClient } from '../../../src/react-query'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { readClaims } from '../../support/session'
 import { ORIGIN, deferred, json, setup, type Api } from '../fetch/helpers'
 
 const KEY = ['/api/todos', { page: 2 }] as const
@@ -28,8 +29,7 @@ interface RenderRecord {
 function serveOwnData(api: Api) {
   api.respond((_request, token) => {
     if (token === null || !api.valid.has(token)) return json({ error: 'invalid_token' }, 401)
-    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string }
-    return json({ owner: claims.sub })
+    return json({ owner: readClaims<{ sub: string }>(token).sub })
   })
 }
 

@@ -5,7 +5,7 @@ import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import { AuthError } from '../../../src/core/errors'
 import { AuthProvider, RequireAuth, useAuth, useAuthClient, useAuthFetch, useRequireAuth, type UseAuthResult } from '../../../src/react'
 import { createTabHarness } from '../../../src/testing'
-import { T0, loginPair, refreshSpy, standaloneOptions, storageWithSession, useFakeClock } from './helpers'
+import { T0, loginPair, refreshSpy, standaloneOptions, storageWithSession, useFakeClock } from '../../support/session'
 
 beforeEach(() => useFakeClock())
 afterEach(() => {

@@ -2,7 +2,7 @@ import { act, cleanup } from '@testing-library/react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { refreshSpy, storageWithSession } from './helpers'
+import { refreshSpy, storageWithSession } from '../../support/session'
 import { App, SERVER_HTML, SIGNED_IN_HTML } from './ssrApp'
 
 afterEach(() => {

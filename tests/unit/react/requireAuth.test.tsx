@@ -6,7 +6,7 @@ import type { JwtClaims } from '../../../src/core/tokens'
 import { AuthProvider, RequireAuth, useRequireAuth, type UseRequireAuthResult } from '../../../src/react'
 import { withReturnTo } from '../../../src/react/useRequireAuth'
 import { createTabHarness } from '../../../src/testing'
-import { loginPair, refreshSpy, standaloneClient, useFakeClock } from './helpers'
+import { loginPair, refreshSpy, standaloneClient, useFakeClock } from '../../support/session'
 
 beforeEach(() => {
   useFakeClock()

@@ -11,7 +11,7 @@ import {
   type UseRequireAuthResult,
 } from '../../../src/react'
 import { createMemoryStorage } from '../../../src/testing'
-import { loginPair, refreshSpy } from './helpers'
+import { loginPair, refreshSpy } from '../../support/session'
 
 afterEach(cleanup)
 

@@ -2,7 +2,7 @@ import { act, cleanup, render, screen } from '@testing-library/react'
 import { Component, Profiler, type ReactNode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthProvider, useAuth, useAuthClient, useAuthFetch, type UseAuthResult } from '../../../src/react'
-import { loginPair, refreshSpy, standaloneClient, storageWithSession, useFakeClock } from './helpers'
+import { loginPair, refreshSpy, standaloneClient, storageWithSession, useFakeClock } from '../../support/session'
 
 beforeEach(() => useFakeClock())
 afterEach(() => {

@@ -2,6 +2,7 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createAuthServer, createBrowserFetch, type AuthServerOptions, type BrowserFetch } from '../../../src/testing/server/index'
+import { readClaims } from '../../support/session'
 
 interface Pair {
   accessToken: string
@@ -26,9 +27,8 @@ function setup(options: AuthServerOptions = {}) {
   const get = (path: string, accessToken?: string, b: BrowserFetch = browser) =>
     b(path, accessToken ? { headers: { authorization: `Bearer ${accessToken}` } } : {})
   const bearer = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` })
-  const claims = (token: string) => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>
   const newBrowser = () => createBrowserFetch(server.handler)
-  return { server, browser, post, login, refresh, get, bearer, claims, newBrowser }
+  return { server, browser, post, login, refresh, get, bearer, claims: readClaims, newBrowser }
 }
 
 async function expectInvalidToken(response: Response) {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sha256Hex } from '../../../src/testing/server/bytes'
 import { HASURA_NAMESPACE as HASURA_CLAIMS } from '../../../src/core/hasura'
 import { createAuthServer, createBrowserFetch, type AuthServerOptions } from '../../../src/testing/server/index'
+import { readClaims } from '../../support/session'
 
 interface Pair {
   accessToken: string
@@ -25,8 +26,7 @@ function setup(options: AuthServerOptions = {}, origin?: string) {
   }
   const refresh = (refreshToken: string, b = browser) => post('/auth/refresh', { refreshToken }, b)
   const me = (accessToken: string, b = browser) => b('/api/me', { headers: { authorization: `Bearer ${accessToken}` } })
-  const claims = (token: string) => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>
-  return { server, browser, post, login, refresh, me, claims }
+  return { server, browser, post, login, refresh, me, claims: readClaims }
 }
 
 describe('login', () => {

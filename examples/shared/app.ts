@@ -1,0 +1,73 @@
+// The app side the demo (examples/demo) and the stories (stories/) share: the claims the reference
+// server issues, the sign-in request, and one line of text per client event. Not part of the
+// library: signing in is the app's business, and how an event reads on screen is the app's choice.
+// Type-only imports from the package, so both builds take this file as it is.
+import type { AuthEvent, JwtClaims, TokenPair } from 'react-jwt-session'
+
+/** What the reference server puts in its access tokens besides the registered claims. */
+export interface DemoClaims extends JwtClaims {
+  sub: string
+  jti: string
+  name: string
+  roles: string[]
+}
+
+export type LoginResult = { ok: true; tokens: TokenPair } | { ok: false; message: string }
+
+/**
+ * Posts the credentials to the reference server; the library takes over from `login(tokens)`.
+ * `credentials: 'include'` lets the browser keep the HttpOnly fingerprint cookie.
+ */
+export async function requestLogin(username: string, password: string): Promise<LoginResult> {
+  let response: Response
+  try {
+    response = await fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'include',
+      body: JSON.stringify({ username, password }),
+    })
+  } catch {
+    return { ok: false, message: 'The server could not be reached.' }
+  }
+  if (response.status === 401) return { ok: false, message: 'Wrong username or password.' }
+  if (!response.ok) return { ok: false, message: `The server answered HTTP ${response.status}.` }
+  const { accessToken, refreshToken } = (await response.json()) as TokenPair
+  return { ok: true, tokens: { accessToken, refreshToken } }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** What an event adds to its type, or '' (`logged_out` → `(user) from another tab`). Events never carry a token. */
+export function eventDetail(event: AuthEvent): string {
+  switch (event.type) {
+    case 'logged_out':
+      return `(${event.reason})${event.fromOtherTab ? ' from another tab' : ''}`
+    case 'session_adopted':
+      return `(${event.from}) after ${event.waited} ms`
+    case 'handoff_timeout':
+      return `(no other tab answered in ${event.waited} ms)`
+    case 'refresh_scheduled':
+      return `in ${seconds(event.in)}`
+    case 'refresh_succeeded':
+      return `· valid until ${new Date(event.expiresAt).toLocaleTimeString()}`
+    case 'refresh_skipped':
+      return `(${event.reason})`
+    case 'refresh_failed': {
+      const status = event.error.status === undefined ? '' : ` HTTP ${event.error.status}`
+      const retry = event.retryIn === null ? 'no retry' : `retry in ${seconds(event.retryIn)}`
+      return `(${event.error.code}${status}) · ${retry}`
+    }
+    case 'storage_unavailable':
+    case 'revoke_failed':
+      return `(${event.error.code})`
+    default:
+      return ''
+  }
+}
+
+/** One line per event: its type and what it adds (`refresh_failed (refresh_failed HTTP 503) · retry in 1.2 s`). */
+export function describeEvent(event: AuthEvent): string {
+  const detail = eventDetail(event)
+  return detail ? `${event.type} ${detail}` : event.type
+}

@@ -1,0 +1,11 @@
+// auth.ts — Hasura, as in "The Ultimate Guide to handling JWTs on frontend clients"
+import { createAuthClient, graphqlRefresh, graphqlRevoke } from 'react-jwt-session'
+
+export const HASURA = 'https://my-app.hasura.app/v1/graphql'
+
+export const auth = createAuthClient({
+  refresh: graphqlRefresh({ url: HASURA }), // refreshJwtToken(refreshToken, fingerprintHash) { jwt refreshToken }
+  revoke: graphqlRevoke({ url: HASURA, mutation: 'mutation ($refreshToken: String!) { logout(refreshToken: $refreshToken) { ok } }' }),
+  allowedOrigins: ['https://my-app.hasura.app'], // another origin than the page's: without this, no Bearer is sent
+  graphqlErrors: true, // Hasura answers an expired JWT with HTTP 200 + invalid-jwt: refresh and replay once
+})

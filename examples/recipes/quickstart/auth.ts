@@ -1,0 +1,7 @@
+// auth.ts — one client for the app
+import { createAuthClient, restRefresh, restRevoke } from 'react-jwt-session'
+
+export const auth = createAuthClient({
+  refresh: restRefresh({ url: '/auth/refresh' }), // POST { refreshToken } → { accessToken, refreshToken }
+  revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
+})

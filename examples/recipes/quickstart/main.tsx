@@ -1,0 +1,11 @@
+// main.tsx
+import { createRoot } from 'react-dom/client'
+import { AuthProvider } from 'react-jwt-session'
+import { Account } from './Account'
+import { auth } from './auth'
+
+createRoot(document.getElementById('root')!).render(
+  <AuthProvider client={auth}>
+    <Account />
+  </AuthProvider>,
+)

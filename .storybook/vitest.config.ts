@@ -8,7 +8,6 @@ import { CHROMIUM_ARGS, findChromium } from '../tests/support/chromium'
 
 const configDir = path.dirname(fileURLToPath(import.meta.url))
 
-
 export default defineConfig({
   // The failure links point at `npm run storybook`.
   plugins: [storybookTest({ configDir, storybookUrl: 'http://127.0.0.1:6006' })],

@@ -70,7 +70,16 @@ async function measureLogout() {
     const calledAt = await tabs[i % TABS].evaluate(() => window.e2e.logout())
     for (const tab of tabs) await waitForStatus(tab, 'unauthenticated')
     const ends = await Promise.all(
-      tabs.map((tab, t) => tab.evaluate((mark) => window.e2e.log().slice(mark).find((e) => e.type === 'logged_out')?.t ?? Number.NaN, marks[t])),
+      tabs.map((tab, t) =>
+        tab.evaluate(
+          (mark) =>
+            window.e2e
+              .log()
+              .slice(mark)
+              .find((e) => e.type === 'logged_out')?.t ?? Number.NaN,
+          marks[t],
+        ),
+      ),
     )
     if (i >= WARMUP) propagation.push(Math.max(...ends) - calledAt)
   }

@@ -23,7 +23,8 @@ type Registration = { target: EventTarget; type: string; listener: unknown; capt
 /** Listeners registered on window and document now: adds minus the removes that matched one. */
 function trackPageListeners(): () => number {
   const live: Registration[] = []
-  const capture = (options: unknown) => (typeof options === 'boolean' ? options : Boolean((options as { capture?: boolean } | undefined)?.capture))
+  const capture = (options: unknown) =>
+    typeof options === 'boolean' ? options : Boolean((options as { capture?: boolean } | undefined)?.capture)
   const find = (r: Registration) =>
     live.findIndex((l) => l.target === r.target && l.type === r.type && l.listener === r.listener && l.capture === r.capture)
   for (const target of [window, document] as EventTarget[]) {
@@ -84,7 +85,10 @@ const variants = {
     )
   },
   'given a client': () => {
-    const client = createAuthClient({ refresh: async () => ({ accessToken: createTestJwt({ sub: 'kim' }) }), storage: storageWithSession() })
+    const client = createAuthClient({
+      refresh: async () => ({ accessToken: createTestJwt({ sub: 'kim' }) }),
+      storage: storageWithSession(),
+    })
     return () => (
       <AuthProvider client={client}>
         <p>app</p>
@@ -108,7 +112,8 @@ for (const [name, setup] of Object.entries(variants)) {
       unmount()
     }
     const after = { timers: vi.getTimerCount(), listeners: listeners(), channels: channels() }
-    const detail = (key: keyof typeof before) => `baseline ${before[key]}, ${mounted[key]} while mounted, ${after[key]} after ${CYCLES} cycles`
+    const detail = (key: keyof typeof before) =>
+      `baseline ${before[key]}, ${mounted[key]} while mounted, ${after[key]} after ${CYCLES} cycles`
     report(`leaks.timers.${name}`, after.timers - before.timers, detail('timers'))
     report(`leaks.listeners.${name}`, after.listeners - before.listeners, detail('listeners'))
     report(`leaks.channels.${name}`, after.channels - before.channels, detail('channels'))

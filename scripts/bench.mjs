@@ -68,7 +68,8 @@ async function reactMeasures() {
   const figures = Object.fromEntries(
     [...stdout.matchAll(/^BENCH (\{.*\})$/gm)].map(([, json]) => JSON.parse(json)).map((figure) => [figure.metric, figure]),
   )
-  if (code !== 0 || !Object.keys(figures).length) throw new Error(`vitest exited ${code}: ${firstError(stdout + stderr)} (log: ${keepLog('react', stdout + stderr)})`)
+  if (code !== 0 || !Object.keys(figures).length)
+    throw new Error(`vitest exited ${code}: ${firstError(stdout + stderr)} (log: ${keepLog('react', stdout + stderr)})`)
   const value = (metric) => figures[metric] ?? { value: Number.NaN, detail: 'missing from the output' }
   const selector = value('rerenders.selector')
   const full = value('rerenders.full')
@@ -76,7 +77,12 @@ async function reactMeasures() {
   add('re-renders per silent refresh: useAuth()', `${full.value} (${full.detail})`, '1', full.value === 1)
   for (const [metric, figure] of Object.entries(figures).filter(([metric]) => metric.startsWith('leaks.'))) {
     const [, kind, variant] = /^leaks\.(\w+)\.(.*)$/.exec(metric)
-    add(`leak check, live ${kind} after 1,000 mount/unmount: ${variant}`, `${figure.value} (${figure.detail})`, '0 above baseline', figure.value === 0)
+    add(
+      `leak check, live ${kind} after 1,000 mount/unmount: ${variant}`,
+      `${figure.value} (${figure.detail})`,
+      '0 above baseline',
+      figure.value === 0,
+    )
   }
 }
 
@@ -86,9 +92,15 @@ async function fetchOverhead() {
   const ratio = /ratio ([\d.]+)× \(target ≤ ([\d.]+)×\), overhead ([\d.]+) µs\/request/.exec(text)
   const perRequest = /plain fetch \+ hand-set Bearer ([\d.]+) µs\/request, client\.fetch ([\d.]+) µs\/request/.exec(text)
   const storm = /50 concurrent 401s: (\d+) refresh request\(s\) \(target (\d+)\), (\d+)\/50 replays succeeded/.exec(text)
-  if (code !== 0 || !ratio || !storm) throw new Error(`fetchOverhead.bench.ts exited ${code}: ${lastLine(stderr || text)} (log: ${keepLog('fetch', stdout + stderr)})`)
+  if (code !== 0 || !ratio || !storm)
+    throw new Error(`fetchOverhead.bench.ts exited ${code}: ${lastLine(stderr || text)} (log: ${keepLog('fetch', stdout + stderr)})`)
   const timing = perRequest ? `; ${perRequest[2]} vs ${perRequest[1]} µs/request` : ''
-  add('client.fetch / plain fetch with hand-set Bearer', `${ratio[1]}× (+${ratio[3]} µs/request${timing})`, `≤ ${ratio[2]}×`, Number(ratio[1]) <= Number(ratio[2]))
+  add(
+    'client.fetch / plain fetch with hand-set Bearer',
+    `${ratio[1]}× (+${ratio[3]} µs/request${timing})`,
+    `≤ ${ratio[2]}×`,
+    Number(ratio[1]) <= Number(ratio[2]),
+  )
   add('50 concurrent 401s → refresh requests', `${storm[1]} (${storm[3]}/50 replays succeeded)`, storm[2], storm[1] === storm[2])
 }
 
@@ -111,7 +123,11 @@ async function crossTab() {
 function printTable() {
   const columns = ['measurement', 'value', 'target', 'met']
   const width = Object.fromEntries(columns.map((c) => [c, Math.max(c.length, ...rows.map((r) => String(r[c]).length))]))
-  const line = (r) => columns.map((c) => String(r[c]).padEnd(width[c])).join(' | ').trimEnd()
+  const line = (r) =>
+    columns
+      .map((c) => String(r[c]).padEnd(width[c]))
+      .join(' | ')
+      .trimEnd()
   console.log(line(Object.fromEntries(columns.map((c) => [c, c]))))
   console.log(columns.map((c) => '-'.repeat(width[c])).join('-|-'))
   for (const r of rows) console.log(line(r))

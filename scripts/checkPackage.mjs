@@ -61,7 +61,11 @@ console.log(`${failures ? `${failures} check(s) failed` : 'all package checks pa
 process.exit(failures ? 1 : 0)
 
 function pack() {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const [info] = JSON.parse(out)
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
   report('ok', 'npm pack', `${info.filename}, ${info.files.length} files, ${kb(info.size)} packed / ${kb(info.unpackedSize)} unpacked`)
@@ -73,13 +77,23 @@ function install(tarball) {
   const app = join(tmp, 'consumer')
   mkdirSync(app)
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }))
-  const result = spawnSync('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: app, encoding: 'utf8' })
+  const result = spawnSync(
+    'npm',
+    ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+    { cwd: app, encoding: 'utf8' },
+  )
   if (result.status !== 0) {
     report('FAIL', 'npm install of the tarball', firstError(result.stderr))
     throw new Error('cannot go on without the consumer project')
   }
   const peers = Object.keys(pkg.peerDependencies ?? {}).filter((name) => existsSync(join(app, 'node_modules', name)))
-  report(peers.length ? 'FAIL' : 'ok', 'npm install of the tarball in an empty project', peers.length ? `npm installed the peers ${peers.join(', ')}: are they optional?` : `no peer installed (${Object.keys(pkg.peerDependencies ?? {}).join(', ')} are optional)`)
+  report(
+    peers.length ? 'FAIL' : 'ok',
+    'npm install of the tarball in an empty project',
+    peers.length
+      ? `npm installed the peers ${peers.join(', ')}: are they optional?`
+      : `no peer installed (${Object.keys(pkg.peerDependencies ?? {}).join(', ')} are optional)`,
+  )
   return app
 }
 
@@ -93,7 +107,11 @@ function link(app, names) {
 
 function checkWithoutReact(app) {
   for (const [form, keys] of Object.entries(load(app, './core'))) {
-    report(keys.error ? 'FAIL' : 'ok', `${form} '${specifier('./core')}' without react, react-dom or jose`, keys.error ?? `${keys.length} exports`)
+    report(
+      keys.error ? 'FAIL' : 'ok',
+      `${form} '${specifier('./core')}' without react, react-dom or jose`,
+      keys.error ?? `${keys.length} exports`,
+    )
   }
 }
 
@@ -105,7 +123,11 @@ function checkWithoutJose(app) {
   }
   const { 'ESM import': server } = load(app, './testing/server')
   const asksForJose = server.error && /['"]jose['"]/.test(server.error)
-  report(asksForJose ? 'ok' : 'FAIL', `'${specifier('./testing/server')}' without jose`, asksForJose ? `fails naming its optional peer jose, as it should` : server.error ?? 'loaded without jose: is jose still needed?')
+  report(
+    asksForJose ? 'ok' : 'FAIL',
+    `'${specifier('./testing/server')}' without jose`,
+    asksForJose ? `fails naming its optional peer jose, as it should` : (server.error ?? 'loaded without jose: is jose still needed?'),
+  )
 }
 
 function checkRuntime(app, subpath) {
@@ -149,8 +171,16 @@ function checkTypes(app) {
   writeFileSync(join(app, 'bundler.ts'), consumerSource('bundler'))
   const common = { target: 'ES2022', lib: ['ES2022', 'DOM', 'DOM.Iterable'], strict: true, noEmit: true, types: ['node'] }
   const configs = {
-    'node16 (.mts import + .cts require)': { compilerOptions: { ...common, module: 'node16', moduleResolution: 'node16' }, files: ['esm.mts', 'cjs.cts'], expect: ['.d.cts', '.d.mts'] },
-    'bundler (.ts)': { compilerOptions: { ...common, module: 'esnext', moduleResolution: 'bundler' }, files: ['bundler.ts'], expect: ['.d.mts'] },
+    'node16 (.mts import + .cts require)': {
+      compilerOptions: { ...common, module: 'node16', moduleResolution: 'node16' },
+      files: ['esm.mts', 'cjs.cts'],
+      expect: ['.d.cts', '.d.mts'],
+    },
+    'bundler (.ts)': {
+      compilerOptions: { ...common, module: 'esnext', moduleResolution: 'bundler' },
+      files: ['bundler.ts'],
+      expect: ['.d.mts'],
+    },
   }
   const home = join(app, 'node_modules', pkg.name) + '/'
   Object.entries(configs).forEach(([name, { expect, ...config }], i) => {
@@ -159,14 +189,24 @@ function checkTypes(app) {
     const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })
     const program = ts.createProgram(parsed.fileNames, parsed.options)
     const ours = program.getSourceFiles().filter((file) => file.fileName.startsWith(home) || !file.fileName.includes('/node_modules/'))
-    const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...ours.flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)])]
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...ours.flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]),
+    ]
     const errors = diagnostics.map((d) => {
       const where = d.file ? `${relative(app, d.file.fileName)}(${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}): ` : ''
       return `${where}TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`
     })
-    const kinds = [...new Set(ours.filter((file) => file.fileName.startsWith(home)).map((file) => /\.d\.[cm]ts$/.exec(file.fileName)?.[0]))].sort()
+    const kinds = [
+      ...new Set(ours.filter((file) => file.fileName.startsWith(home)).map((file) => /\.d\.[cm]ts$/.exec(file.fileName)?.[0])),
+    ].sort()
     const wrong = expect.join() !== kinds.join()
-    const detail = errors.length ? errors.slice(0, 6).join(' | ') : wrong ? `declarations read: ${kinds.join(', ')}; expected ${expect.join(', ')}` : `clean, every subpath typed from ${expect.join(' + ')}`
+    const detail = errors.length
+      ? errors.slice(0, 6).join(' | ')
+      : wrong
+        ? `declarations read: ${kinds.join(', ')}; expected ${expect.join(', ')}`
+        : `clean, every subpath typed from ${expect.join(' + ')}`
     report(errors.length || wrong ? 'FAIL' : 'ok', `TypeScript ${ts.version} moduleResolution ${name}`, detail)
   })
 }

@@ -132,11 +132,14 @@ export const LogOutEverywhere: Story = {
 export const StolenTokenIsRefused: Story = {
   render: () => (
     <RestAuthProvider>
-      <StoryLayout app={
-        <DemoApp>
-          <FingerprintDemo />
-        </DemoApp>
-      } side={<ServerPanel />} />
+      <StoryLayout
+        app={
+          <DemoApp>
+            <FingerprintDemo />
+          </DemoApp>
+        }
+        side={<ServerPanel />}
+      />
     </RestAuthProvider>
   ),
   play: async (context) => {

@@ -66,4 +66,3 @@ export const LogOut: Story = {
     await waitFor(() => expect(server.control.counters().revocations).toBe(1))
   },
 }
-

@@ -48,7 +48,8 @@ function Todos() {
         <p className="muted">No todos loaded.</p>
       )}
       <p className="muted">
-        Fetch: <output aria-label="Fetch status">{todos.fetchStatus}</output> · Todos in the cache: <output aria-label="Todos in the cache">{cached}</output>
+        Fetch: <output aria-label="Fetch status">{todos.fetchStatus}</output> · Todos in the cache:{' '}
+        <output aria-label="Todos in the cache">{cached}</output>
       </p>
     </section>
   )

@@ -19,7 +19,12 @@ import { fileURLToPath } from 'node:url'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const out = join(root, 'node_modules/.cache/docs-check') // under node_modules: imports resolve like the repo's own
 const quickstart = join(root, 'examples/recipes/quickstart')
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]
 
 const problems = []
 const slug = (heading) =>
@@ -116,7 +121,14 @@ for (const doc of docs) {
 }
 
 // The quickstart's files, for the sections that import them without defining them.
-const sections = new Set(files.map((f) => dirname(f).split('/').slice(0, out.split('/').length + 2).join('/')))
+const sections = new Set(
+  files.map((f) =>
+    dirname(f)
+      .split('/')
+      .slice(0, out.split('/').length + 2)
+      .join('/'),
+  ),
+)
 for (const dir of sections) {
   for (const file of readdirSync(quickstart)) {
     const target = join(dir, file)
@@ -168,10 +180,14 @@ writeFileSync(
   ),
 )
 
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json'), '--pretty', 'false'], {
-  cwd: root,
-  encoding: 'utf8',
-})
+const tsc = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json'), '--pretty', 'false'],
+  {
+    cwd: root,
+    encoding: 'utf8',
+  },
+)
 for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n').filter(Boolean)) {
   // Point at the Markdown line: node_modules/.cache/docs-check/…/x.tsx(3,5) → README.md:57
   const m = /^(.+?)\((\d+),(\d+)\): (.*)$/.exec(line)

@@ -29,7 +29,14 @@ const refreshes = () => network.server.control.counters().refreshes
 
 describe.each([
   ['Apollo Client', (text = ME) => apollo.query({ query: gql(text), fetchPolicy: 'network-only' }).then((r) => r.data)],
-  ['urql', (text = ME) => urql.query(text, {}, { requestPolicy: 'network-only' }).toPromise().then((r) => r.data)],
+  [
+    'urql',
+    (text = ME) =>
+      urql
+        .query(text, {}, { requestPolicy: 'network-only' })
+        .toPromise()
+        .then((r) => r.data),
+  ],
 ])('%s', (_name, query: (text?: string) => Promise<unknown>) => {
   it('gets the data with the Bearer, as a POST to the cross-origin Hasura URL', async () => {
     expect(await query()).toMatchObject({ me: { id: 'user-alice', name: 'Alice' } })

@@ -121,7 +121,8 @@ export function toPair(found: unknown, current: string | null): TokenPair {
   const refreshToken = fields.refreshToken ?? fields.refresh_token ?? current
   try {
     decodeClaims(accessToken)
-    if (refreshToken === null || (typeof refreshToken === 'string' && refreshToken !== '')) return { accessToken: accessToken as string, refreshToken }
+    if (refreshToken === null || (typeof refreshToken === 'string' && refreshToken !== ''))
+      return { accessToken: accessToken as string, refreshToken }
   } catch {
     // reported below, without echoing the token
   }

@@ -29,9 +29,7 @@ export type { AuthClient } from './types'
 const RECENT_TOKENS = 8
 
 /** The session engine: one per app, shared by React, the fetcher and whatever else needs a token. */
-export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
-  options: AuthClientOptions<TClaims>,
-): AuthClient<TClaims> {
+export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options: AuthClientOptions<TClaims>): AuthClient<TClaims> {
   const key = options.storageKey ?? 'jwt-session'
   const leadTime = options.refreshLeadTime ?? 60_000
   const handoffTimeout = options.handoffTimeout ?? 300
@@ -49,13 +47,22 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
   const store = createSessionStore<TClaims>(
     key,
     () => (options.storage === undefined ? defaultStorage() : options.storage),
-    () => emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
+    () =>
+      emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
   )
   const scheduler = createScheduler(timers, now)
   const locks = createTabLocks(options.locks === undefined ? defaultLocks() : options.locks, key, timers)
   const listeners = new Set<() => void>()
 
-  let state: AuthState<TClaims> = { status: 'initializing', accessToken: null, claims: null, expiresAt: null, tokenExpired: false, sessionId: null, error: null }
+  let state: AuthState<TClaims> = {
+    status: 'initializing',
+    accessToken: null,
+    claims: null,
+    expiresAt: null,
+    tokenExpired: false,
+    sessionId: null,
+    error: null,
+  }
   let session: Session<TClaims> | null = null
   const ledger = createLedger()
   let recentTokens: string[] = []
@@ -68,10 +75,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(
       async shareable(): Promise<Session<TClaims> | null> {
         // Mid-refresh, prefer the rotated pair, but answer before the asking tab gives up.
         const pending = refresher.pending
-        if (pending) await new Promise<void>((resolve) => {
-          const timer = timers.setTimeout(resolve, handoffTimeout / 2)
-          void pending.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
-        })
+        if (pending)
+          await new Promise<void>((resolve) => {
+            const timer = timers.setTimeout(resolve, handoffTimeout / 2)
+            void pending.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
+          })
         // A tab still waiting for its own answer may hold a stale copy (a restored tab): it stays quiet.
         return state.status === 'authenticated' && refresher.state.status !== 'rejected' && !tabs.waiting ? session : null
       },

@@ -81,7 +81,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     if (!origins.includes(url.origin)) return base(input, init)
     // A Request always has `credentials`; only its default ('same-origin') yields to ours.
     const credentials =
-      init?.credentials ?? (request && request.credentials !== 'same-origin' ? request.credentials : options.credentials ?? 'include')
+      init?.credentials ?? (request && request.credentials !== 'same-origin' ? request.credentials : (options.credentials ?? 'include'))
     if (isExcluded(url)) return base(input, { ...init, credentials })
 
     const signal = init?.signal ?? request?.signal
@@ -140,7 +140,12 @@ function toUrl(input: string | URL): URL {
  * The caller's init with our body, credentials and headers. Copied field by field rather than
  * spread: on this hot path the spread measured about 1 µs slower per request in V8.
  */
-function withInit(init: RequestInit | undefined, body: BodyInit | null | undefined, credentials: RequestCredentials, headers: HeadersInit): RequestInit {
+function withInit(
+  init: RequestInit | undefined,
+  body: BodyInit | null | undefined,
+  credentials: RequestCredentials,
+  headers: HeadersInit,
+): RequestInit {
   const sent: RequestInit = Object.assign({}, init)
   if (body !== undefined) sent.body = body
   sent.credentials = credentials
@@ -179,6 +184,8 @@ function untilAborted<T>(work: T | Promise<T>, signal: AbortSignal | null | unde
     const onAbort = () => reject(signal.reason)
     if (signal.aborted) onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
-    Promise.resolve(work).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    Promise.resolve(work)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort))
   })
 }

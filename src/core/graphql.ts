@@ -43,7 +43,9 @@ export function graphqlRefresh(options: GraphqlRefreshOptions): (context: Refres
     const values = refreshValues(context, options.fingerprintClaim)
     const names = Object.keys(values).filter((name) => values[name as keyof typeof values] !== undefined)
     const list = (each: (name: string) => string) => (names.length ? `(${names.map(each).join(', ')})` : '')
-    const query = options.query ?? `mutation RefreshJwtToken${list((n) => `$${n}: String!`)} { ${field}${list((n) => `${n}: $${n}`)} { jwt refreshToken } }`
+    const query =
+      options.query ??
+      `mutation RefreshJwtToken${list((n) => `$${n}: String!`)} { ${field}${list((n) => `${n}: $${n}`)} { jwt refreshToken } }`
     return send(options, operation(query, values), context, (text) => toPair(dataOf(text, rejectCodes)[field], context.refreshToken))
   }
 }
@@ -53,7 +55,12 @@ export function graphqlRevoke(options: GraphqlRevokeOptions): (context: RevokeCo
   checkSecureUrl(options.url, options.allowInsecureHttp)
   return (context) => {
     const query = context.everywhere ? (options.everywhereMutation ?? options.mutation) : options.mutation
-    return send(options, operation(query, { refreshToken: context.refreshToken, everywhere: context.everywhere }), context, (text) => void dataOf(text))
+    return send(
+      options,
+      operation(query, { refreshToken: context.refreshToken, everywhere: context.everywhere }),
+      context,
+      (text) => void dataOf(text),
+    )
   }
 }
 
@@ -70,8 +77,12 @@ function operation(query: string, values: object) {
 function dataOf(text: string, rejectCodes?: readonly string[]): Record<string, unknown> {
   const { data, errors } = JSON.parse(text) as { data: Record<string, unknown>; errors?: GraphqlError[] }
   if (errors?.length) {
-    const rejected = !!rejectCodes && (hasErrorCode(errors, rejectCodes) || errors.some((e) => /\binvalid_grant\b/.test(String(e?.message))))
-    throw new AuthError(!rejectCodes ? 'revoke_failed' : rejected ? 'refresh_rejected' : 'refresh_failed', 'The GraphQL answer holds errors.')
+    const rejected =
+      !!rejectCodes && (hasErrorCode(errors, rejectCodes) || errors.some((e) => /\binvalid_grant\b/.test(String(e?.message))))
+    throw new AuthError(
+      !rejectCodes ? 'revoke_failed' : rejected ? 'refresh_rejected' : 'refresh_failed',
+      'The GraphQL answer holds errors.',
+    )
   }
   return data
 }

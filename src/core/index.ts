@@ -6,15 +6,7 @@ export type { Timers } from './scheduler'
 export type { LockManagerLike } from './lock'
 export type { ChannelLike, ChannelFactory } from './tabs'
 export type { WakeEvents } from './wakeEvents'
-export type {
-  AuthClientOptions,
-  AuthEvent,
-  AuthState,
-  AuthStatus,
-  LogoutReason,
-  RefreshContext,
-  RevokeContext,
-} from './types'
+export type { AuthClientOptions, AuthEvent, AuthState, AuthStatus, LogoutReason, RefreshContext, RevokeContext } from './types'
 export type { AuthFetchOptions } from './fetch'
 export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
 export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'

@@ -77,31 +77,35 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
      */
     async refreshLock(from: SessionKey, maxWait: number, signal: AbortSignal): Promise<(HeldLock & { waited: boolean }) | null> {
       const name = `${prefix}refresh:${from.family}:${from.gen}`
-      return withLocks(async (locks) => {
-        const free = await acquire(locks, name, { ifAvailable: true })
-        if (free) return Object.assign(free, { waited: false })
-        const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
-        for (;;) {
-          const holder = await holderOf()
-          const controller = new AbortController()
-          const stopWaiting = () => controller.abort()
-          signal.addEventListener('abort', stopWaiting)
-          const timer = timers.setTimeout(stopWaiting, maxWait)
-          try {
-            return Object.assign((await acquire(locks, name, { signal: controller.signal }))!, { waited: true })
-          } catch (error) {
-            if (!controller.signal.aborted || signal.aborted) throw error
-          } finally {
-            timers.clearTimeout(timer)
-            signal.removeEventListener('abort', stopWaiting)
+      return withLocks(
+        async (locks) => {
+          const free = await acquire(locks, name, { ifAvailable: true })
+          if (free) return Object.assign(free, { waited: false })
+          const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
+          for (;;) {
+            const holder = await holderOf()
+            const controller = new AbortController()
+            const stopWaiting = () => controller.abort()
+            signal.addEventListener('abort', stopWaiting)
+            const timer = timers.setTimeout(stopWaiting, maxWait)
+            try {
+              return Object.assign((await acquire(locks, name, { signal: controller.signal }))!, { waited: true })
+            } catch (error) {
+              if (!controller.signal.aborted || signal.aborted) throw error
+            } finally {
+              timers.clearTimeout(timer)
+              signal.removeEventListener('abort', stopWaiting)
+            }
+            // Stuck for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the
+            // same take-over): that one gets its own `maxWait`.
+            if (holder === undefined || (await holderOf()) === holder) {
+              return Object.assign((await acquire(locks, name, { steal: true }))!, { waited: true })
+            }
           }
-          // Stuck for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the
-          // same take-over): that one gets its own `maxWait`.
-          if (holder === undefined || (await holderOf()) === holder) {
-            return Object.assign((await acquire(locks, name, { steal: true }))!, { waited: true })
-          }
-        }
-      }, null, signal)
+        },
+        null,
+        signal,
+      )
     },
 
     /** Whether some tab holds a session newer than `key` (so `key`'s refresh token is spent or superseded). */

@@ -12,7 +12,10 @@ export function checkSecureUrl(url: string | URL, allowInsecureHttp = false): vo
   if (allowInsecureHttp || !/^http:/i.test(String(url))) return
   const { hostname } = new URL(url)
   if (!LOOPBACK.test(hostname)) {
-    throw new AuthError('insecure_origin', `Refusing to send tokens over plain http to ${hostname}; use https (or allowInsecureHttp in development).`)
+    throw new AuthError(
+      'insecure_origin',
+      `Refusing to send tokens over plain http to ${hostname}; use https (or allowInsecureHttp in development).`,
+    )
   }
 }
 

@@ -56,7 +56,6 @@ export function createScheduler(timers: Timers, now: () => number) {
   }
 }
 
-
 /**
  * How long before expiry to refresh. Capped at a third of the token's lifetime so a 10-second
  * token refreshes at about 6–7 s instead of at once in a loop.

@@ -55,7 +55,8 @@ const REFRESH_TOKEN_SHAPE = /^[\x21-\x7e]+$/
 const invalid = (why: string) => new AuthError('invalid_token', `Access token ${why}.`)
 
 export function decodeClaims<TClaims extends JwtClaims>(token: unknown): TClaims {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw invalid(`must be a JWT string of at most ${MAX_TOKEN_LENGTH} characters`)
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)
+    throw invalid(`must be a JWT string of at most ${MAX_TOKEN_LENGTH} characters`)
   let claims: Partial<JwtClaims> | null = null
   try {
     if (JWT_SHAPE.test(token)) claims = jwtDecode(token)
@@ -82,7 +83,11 @@ function checkRefreshToken(refreshToken: unknown): asserts refreshToken is strin
  * schedules the refresh against the token's real lifetime. `key` places it among sessions:
  * `nextLogin` for a login, `rotationOf` for a refresh.
  */
-export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: number, key: SessionKey | ((iat: number) => SessionKey)): Session<TClaims> {
+export function createSession<TClaims extends JwtClaims>(
+  pair: TokenPair,
+  now: number,
+  key: SessionKey | ((iat: number) => SessionKey),
+): Session<TClaims> {
   if (typeof pair !== 'object' || pair === null) throw invalid('pair must be an object with an accessToken')
   const claims = decodeClaims<TClaims>(pair.accessToken)
   const refreshToken = pair.refreshToken ?? null
@@ -104,12 +109,14 @@ export function createSession<TClaims extends JwtClaims>(pair: TokenPair, now: n
 }
 
 /** The key of a login made by a tab whose newest known session is `known`. */
-export const nextLogin = (known: SessionKey | null, family: string) => (since: number): SessionKey => ({
-  family,
-  login: (known?.login ?? 0) + 1,
-  since,
-  gen: 0,
-})
+export const nextLogin =
+  (known: SessionKey | null, family: string) =>
+  (since: number): SessionKey => ({
+    family,
+    login: (known?.login ?? 0) + 1,
+    since,
+    gen: 0,
+  })
 
 /** The key of the pair a refresh of `from` produced. */
 export const rotationOf = ({ family, login, since, gen }: SessionKey): SessionKey => ({ family, login, since, gen: gen + 1 })
@@ -163,7 +170,15 @@ export function parseStoredSession<TClaims extends JwtClaims>(value: unknown): S
   try {
     const claims = decodeClaims<TClaims>(accessToken)
     checkRefreshToken(refreshToken)
-    return { ...key, accessToken: accessToken!, refreshToken, claims, skew: skew!, receivedAt: receivedAt!, expiresAt: claims.exp * 1000 - skew! }
+    return {
+      ...key,
+      accessToken: accessToken!,
+      refreshToken,
+      claims,
+      skew: skew!,
+      receivedAt: receivedAt!,
+      expiresAt: claims.exp * 1000 - skew!,
+    }
   } catch {
     return null
   }

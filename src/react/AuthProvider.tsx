@@ -12,8 +12,7 @@ type NoOptions = { [K in keyof AuthClientOptions]?: never }
  * client) or the client options themselves. Not both: options next to a client would be ignored.
  */
 export type AuthProviderProps<TClaims extends JwtClaims = JwtClaims> = { children?: ReactNode } & (
-  | ({ client: AuthClient<TClaims> } & NoOptions)
-  | (AuthClientOptions<TClaims> & { client?: never })
+  ({ client: AuthClient<TClaims> } & NoOptions) | (AuthClientOptions<TClaims> & { client?: never })
 )
 
 /**

@@ -57,8 +57,7 @@ function bindActions(client: AuthClient<JwtClaims>): AuthActions {
     login: (tokens) => client.login(tokens),
     // Pick the option rather than forwarding the argument: `onClick={logout}` passes a click event.
     logout: (options) => client.logout({ everywhere: options?.everywhere === true }),
-    refresh: (options) =>
-      client.refresh(typeof options?.staleToken === 'string' ? { staleToken: options.staleToken } : undefined),
+    refresh: (options) => client.refresh(typeof options?.staleToken === 'string' ? { staleToken: options.staleToken } : undefined),
     fetch: (input, init) => client.fetch(input, init),
     getAuthHeaders: () => client.getAuthHeaders(),
   }

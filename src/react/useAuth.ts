@@ -30,10 +30,7 @@ const whole = (auth: UseAuthResult): UseAuthResult => auth
  */
 export function useAuth(): UseAuthResult
 export function useAuth<T>(selector: (auth: UseAuthResult) => T, isEqual?: (a: T, b: T) => boolean): T
-export function useAuth(
-  selector: (auth: UseAuthResult) => unknown = whole,
-  isEqual?: (a: unknown, b: unknown) => boolean,
-): unknown {
+export function useAuth(selector: (auth: UseAuthResult) => unknown = whole, isEqual?: (a: unknown, b: unknown) => boolean): unknown {
   const { actions, subscribe, getSnapshot } = useAuthContext('useAuth')
   const fromState = useCallback((state: AuthState) => selector(toResult(state, actions)), [selector, actions])
   return useSelector(subscribe, getSnapshot, getServerState, fromState, isEqual)

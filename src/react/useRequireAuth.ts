@@ -25,8 +25,7 @@ export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
 
 /** What a guard decided; `claims` is set when the visitor is signed in. */
 export type UseRequireAuthResult<TClaims extends JwtClaims = JwtClaims> =
-  | { status: 'loading' | 'unauthenticated'; claims: null }
-  | { status: 'authenticated' | 'forbidden'; claims: TClaims }
+  { status: 'loading' | 'unauthenticated'; claims: null } | { status: 'authenticated' | 'forbidden'; claims: TClaims }
 
 /**
  * Guards a page: `loading` while the session is not known yet (never redirects then, so a new tab

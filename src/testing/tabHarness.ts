@@ -129,7 +129,10 @@ export function createLockManager(clientId = 'default'): LockManagerLike & {
           return run()
         }
         if (grantable(name, mode) && queueOf(name).length === 0) return run()
-        if (options.ifAvailable) return Promise.resolve().then(() => callback(null)).then(resolve, reject)
+        if (options.ifAvailable)
+          return Promise.resolve()
+            .then(() => callback(null))
+            .then(resolve, reject)
         const waiter: Waiter = { mode, clientId, grant: run }
         queueOf(name).push(waiter)
         options.signal?.addEventListener('abort', () => {

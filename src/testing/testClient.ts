@@ -17,9 +17,7 @@ export interface TestAuthOptions<TClaims extends JwtClaims = JwtClaims> extends 
  * test JWT carrying `claims` (or signed out). Its `refresh` issues a new test token with the same
  * claims unless you pass your own.
  */
-export function createTestAuthClient<TClaims extends JwtClaims = JwtClaims>(
-  options: TestAuthOptions<TClaims> = {},
-): AuthClient<TClaims> {
+export function createTestAuthClient<TClaims extends JwtClaims = JwtClaims>(options: TestAuthOptions<TClaims> = {}): AuthClient<TClaims> {
   const { claims = null, expiresIn = 900, ...rest } = options
   const issue = () => ({ accessToken: createTestJwt(claims ?? {}, { expiresIn }), refreshToken: 'test-refresh-token' })
   const client = createAuthClient<TClaims>({

@@ -68,8 +68,10 @@ export function Countdown({ expiresAt }: { expiresAt: number | null }) {
 }
 
 function describeError(error: AuthError): string {
-  if (error.code === 'refresh_rejected') return 'The server refused the refresh (refresh_rejected): signing out when the access token expires.'
-  if (error.code === 'refresh_failed') return `Refresh failed${error.status ? ` (HTTP ${error.status})` : ''}: retrying, the session is kept.`
+  if (error.code === 'refresh_rejected')
+    return 'The server refused the refresh (refresh_rejected): signing out when the access token expires.'
+  if (error.code === 'refresh_failed')
+    return `Refresh failed${error.status ? ` (HTTP ${error.status})` : ''}: retrying, the session is kept.`
   return error.code
 }
 

@@ -15,7 +15,6 @@ type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number;
 // A plain JS script without declarations: its shape is stated here, at its one use.
 const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
 
-
 let demo: Demo
 let browser: Browser | undefined
 /** Uncaught errors and console errors of every tab, shown with any wait that times out. */

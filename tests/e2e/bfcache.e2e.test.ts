@@ -46,7 +46,10 @@ async function back(page: Page, tab: string): Promise<BackResult> {
   const handle = await page.waitForFunction(
     (t) => {
       if (window.e2e?.tab !== t) return false
-      const last = window.e2e.log().filter((e) => e.type === 'pageshow' || e.type === 'pagehide').at(-1)
+      const last = window.e2e
+        .log()
+        .filter((e) => e.type === 'pageshow' || e.type === 'pagehide')
+        .at(-1)
       return last?.type === 'pageshow' ? { persisted: last.persisted === true } : false
     },
     tab,
@@ -55,8 +58,7 @@ async function back(page: Page, tab: string): Promise<BackResult> {
   const { persisted } = (await handle.jsonValue()) as { persisted: boolean }
   const notRestored = await page.evaluate(() => {
     const entry = performance.getEntriesByType('navigation')[0] as
-      | (PerformanceEntry & { notRestoredReasons?: { reasons?: { reason: string }[] | null } | null })
-      | undefined
+      (PerformanceEntry & { notRestoredReasons?: { reasons?: { reason: string }[] | null } | null }) | undefined
     return (entry?.notRestoredReasons?.reasons ?? []).map((r) => r.reason)
   })
   return { persisted, notRestored }
@@ -88,7 +90,9 @@ describe('Back to a signed-in page after a later page of the tab ended the sessi
     const path = await back(page, 'first')
     // Chromium 156 evicts the cached page when the logout message reaches it (notRestoredReasons
     // "broadcastchannel-message"), so this is normally a fresh load; either path must sign out.
-    console.log(`[bfcache] logout broadcast, then Back: ${path.persisted ? 'restored from bfcache' : `fresh load (${path.notRestored.join(', ')})`}`)
+    console.log(
+      `[bfcache] logout broadcast, then Back: ${path.persisted ? 'restored from bfcache' : `fresh load (${path.notRestored.join(', ')})`}`,
+    )
     await expectSignedOut(page)
     expect(await h.counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
   })
@@ -128,7 +132,8 @@ describe('Chromium: Web Locks and the back/forward cache', () => {
     {
       name: 'another page requests the same lock shared, held shared',
       mode: 'shared',
-      contend: (other) => other.evaluate((name) => navigator.locks.request(name, { mode: 'shared', ifAvailable: true }, (l) => l !== null), LOCK),
+      contend: (other) =>
+        other.evaluate((name) => navigator.locks.request(name, { mode: 'shared', ifAvailable: true }, (l) => l !== null), LOCK),
       evicted: false,
     },
     {

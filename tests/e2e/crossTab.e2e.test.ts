@@ -2,15 +2,7 @@
 // 6-second access tokens and strict rotation (no grace window: a second use of a refresh token
 // revokes the whole session, so a doubled refresh would show at once).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  formatLatency,
-  pageLog,
-  startHarness,
-  waitForStatus,
-  waitForToken,
-  waitForTokenCount,
-  type Harness,
-} from './harness'
+import { formatLatency, pageLog, startHarness, waitForStatus, waitForToken, waitForTokenCount, type Harness } from './harness'
 import { expectNoTokenLeaks } from './tokenLeaks'
 
 const TRIES = 5

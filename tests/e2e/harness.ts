@@ -14,7 +14,6 @@ import { installWriteRecorder, RECORDER_BINDING, type RecordedWrite } from './wr
 export * from './waits'
 export type { RecordedWrite } from './writeRecorder'
 
-
 /** One /auth/refresh request as the server saw it; `tab` comes from the page's x-e2e-tab header. */
 export interface RefreshRecord {
   tab: string | null

@@ -5,16 +5,7 @@
 // one and the same session.
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  pageLog,
-  RESTORED_MARKER,
-  startHarness,
-  waitForLog,
-  waitForNewToken,
-  waitForToken,
-  waitUntil,
-  type Harness,
-} from './harness'
+import { pageLog, RESTORED_MARKER, startHarness, waitForLog, waitForNewToken, waitForToken, waitUntil, type Harness } from './harness'
 import type { PageSnapshot } from './page/api'
 import { readClaims } from '../support/session'
 
@@ -70,7 +61,8 @@ async function expectSameUser(h: Harness, pages: Page[], user: { username: strin
   for (const snapshot of snapshots) expect(snapshot).toMatchObject({ status: 'authenticated', sub: user.sub })
   expect(snapshots[0]!.sessionId, 'getSnapshot().sessionId').toEqual(expect.any(String))
   expect(new Set(snapshots.map((s) => s.sessionId)).size).toBe(1)
-  for (const page of pages) expect(await page.evaluate(() => window.e2e.me())).toMatchObject({ status: 200, body: { username: user.username } })
+  for (const page of pages)
+    expect(await page.evaluate(() => window.e2e.me())).toMatchObject({ status: 200, body: { username: user.username } })
 }
 
 describe('with 60-second access tokens', () => {
@@ -199,10 +191,7 @@ describe('with 60-second access tokens', () => {
         await h.control('fail-refreshes', { count: 1, status: 503 })
         await h.control('release-refreshes')
         await waitUntil(() => h.refreshLog[mark]!.status === 503, 'the held request is answered 503')
-        await Promise.race([
-          paused,
-          new Promise((_, reject) => setTimeout(() => reject(new Error('tab a never paused')), 5_000)),
-        ])
+        await Promise.race([paused, new Promise((_, reject) => setTimeout(() => reject(new Error('tab a never paused')), 5_000))])
 
         await startRefresh(b)
         const rotated = await waitForNewToken(b, accessToken, Math.max(0, heldAt + TAKEOVER_BOUND - Date.now()))

@@ -40,7 +40,11 @@ export function staticFiles(assets: Map<string, string>): RequestListener {
     const { pathname } = new URL(req.url ?? '/', 'http://e2e.invalid')
     const script = assets.get(pathname)
     const [status, type, body] =
-      pathname === '/' ? [200, 'text/html; charset=utf-8', PAGE_HTML] : script ? [200, 'text/javascript', script] : [404, 'text/plain', 'not found']
+      pathname === '/'
+        ? [200, 'text/html; charset=utf-8', PAGE_HTML]
+        : script
+          ? [200, 'text/javascript', script]
+          : [404, 'text/plain', 'not found']
     // Chromium keeps no page served with `no-store` in its back/forward cache once the page made
     // a network request from script (notRestoredReasons: response-cache-control-no-store…): the
     // bfcache tests ask for the document with `?bfcache=1`, which serves it with `no-cache`.

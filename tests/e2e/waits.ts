@@ -12,11 +12,10 @@ export function waitForStatus(page: Page, status: string, timeout = 10_000): Pro
 
 /** Until the tab shows `token`, authenticated. */
 export function waitForToken(page: Page, token: string, timeout = 10_000): Promise<unknown> {
-  return page.waitForFunction(
-    (t) => window.e2e.snapshot().status === 'authenticated' && window.e2e.snapshot().accessToken === t,
-    token,
-    { polling: POLL, timeout },
-  )
+  return page.waitForFunction((t) => window.e2e.snapshot().status === 'authenticated' && window.e2e.snapshot().accessToken === t, token, {
+    polling: POLL,
+    timeout,
+  })
 }
 
 /** Until the tab is authenticated with a token other than `old`; resolves to the new token. */
@@ -39,11 +38,10 @@ export function waitForTokenCount(page: Page, count: number, timeout = 30_000): 
 
 /** Until the tab's log holds at least `count` entries of `type`. */
 export function waitForLog(page: Page, type: string, count = 1, timeout = 10_000): Promise<unknown> {
-  return page.waitForFunction(
-    ([t, n]) => window.e2e.log().filter((e) => e.type === t).length >= n,
-    [type, count] as const,
-    { polling: POLL, timeout },
-  )
+  return page.waitForFunction(([t, n]) => window.e2e.log().filter((e) => e.type === t).length >= n, [type, count] as const, {
+    polling: POLL,
+    timeout,
+  })
 }
 
 export function pageLog(page: Page): Promise<PageLogEntry[]> {

@@ -20,7 +20,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.CHROMIUM_PATH
   if (configured) {
     if (existsSync(configured)) return configured
-    throw new Error(`CHROMIUM_PATH is set to ${configured}, but there is no file there. Fix the path, or unset it and run \`apt-get install chromium\`.`)
+    throw new Error(
+      `CHROMIUM_PATH is set to ${configured}, but there is no file there. Fix the path, or unset it and run \`apt-get install chromium\`.`,
+    )
   }
   const found = CANDIDATES.find((path) => existsSync(path))
   if (found) return found

@@ -23,12 +23,10 @@ export function readClaims<T = Record<string, unknown>>(token: string): T {
 /** A refresh option that rotates tokens (`rt-1`, `rt-2`, …); `expiresIn` seconds for every new access token. */
 export function refreshSpy(expiresIn = 900, claims: Record<string, unknown> = { sub: 'user-1' }) {
   let rotation = 0
-  return vi.fn(
-    async (_context: RefreshContext): Promise<TokenPair> => ({
-      accessToken: createTestJwt(claims, { expiresIn }),
-      refreshToken: `rt-${++rotation}`,
-    }),
-  )
+  return vi.fn(async (_context: RefreshContext): Promise<TokenPair> => ({
+    accessToken: createTestJwt(claims, { expiresIn }),
+    refreshToken: `rt-${++rotation}`,
+  }))
 }
 
 /** The pair a login hands over: refresh token `rt-0`. */

@@ -27,8 +27,22 @@ export function App() {
       <main>
         <Routes>
           <Route path="/login" element={<LoginPage />} />
-          <Route path="/" element={<Guard><TodosPage /></Guard>} />
-          <Route path="/admin" element={<Guard authorize={isAdmin}><AdminPage /></Guard>} />
+          <Route
+            path="/"
+            element={
+              <Guard>
+                <TodosPage />
+              </Guard>
+            }
+          />
+          <Route
+            path="/admin"
+            element={
+              <Guard authorize={isAdmin}>
+                <AdminPage />
+              </Guard>
+            }
+          />
           <Route path="*" element={<p>Nothing here.</p>} />
         </Routes>
       </main>

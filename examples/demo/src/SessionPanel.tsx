@@ -60,15 +60,16 @@ function EventLog() {
   const entries = useEventLog()
   return (
     <>
-      <h3>Event log <span className="muted">(newest first)</span></h3>
+      <h3>
+        Event log <span className="muted">(newest first)</span>
+      </h3>
       {entries.length === 0 ? (
         <p className="muted">No events yet.</p>
       ) : (
         <ul className="log" data-testid="event-log">
           {entries.map((entry) => (
             <li key={entry.id}>
-              <time>{new Date(entry.at).toLocaleTimeString()}</time> <code>{entry.type}</code>{' '}
-              <span className="muted">{entry.detail}</span>
+              <time>{new Date(entry.at).toLocaleTimeString()}</time> <code>{entry.type}</code> <span className="muted">{entry.detail}</span>
             </li>
           ))}
         </ul>

@@ -17,5 +17,12 @@ function AccountPage() {
 export const routes: RouteObject[] = [
   { path: '/', element: <h1>Home</h1> },
   { path: '/login', element: <LoginPage /> },
-  { path: '/account', element: <Protected><AccountPage /></Protected> },
+  {
+    path: '/account',
+    element: (
+      <Protected>
+        <AccountPage />
+      </Protected>
+    ),
+  },
 ]

@@ -24,7 +24,12 @@ export function stubNetwork(options: AuthServerOptions = {}) {
     // https://my-app.hasura.app/v1/graphql → the reference server's /graphql
     const path = url.origin === HASURA_ORIGIN ? url.pathname.replace(/^\/v1\//, '/') : url.pathname
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer()
-    return browser(new URL(path + url.search, location.origin).href, { method: request.method, headers: request.headers, body, signal: request.signal })
+    return browser(new URL(path + url.search, location.origin).href, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: request.signal,
+    })
   })
   vi.stubGlobal('fetch', fetch)
 

@@ -5,11 +5,19 @@ import { TestAuthProvider } from 'react-jwt-session/testing'
 import { Profile } from './Profile'
 
 it('greets the signed-in user', () => {
-  render(<TestAuthProvider claims={{ sub: 'u1', name: 'Ada' }}><Profile /></TestAuthProvider>)
+  render(
+    <TestAuthProvider claims={{ sub: 'u1', name: 'Ada' }}>
+      <Profile />
+    </TestAuthProvider>,
+  )
   expect(screen.getByText('Hello Ada')).toBeTruthy()
 })
 
 it('asks a signed-out visitor to sign in', () => {
-  render(<TestAuthProvider><Profile /></TestAuthProvider>) // no claims: signed out
+  render(
+    <TestAuthProvider>
+      <Profile />
+    </TestAuthProvider>,
+  ) // no claims: signed out
   expect(screen.getByRole('link', { name: /sign in/i })).toBeTruthy()
 })

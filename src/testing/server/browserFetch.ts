@@ -18,10 +18,7 @@ export interface BrowserFetch {
  * cookies, HttpOnly ones included. Not for a real browser, which drops Cookie and Set-Cookie on
  * requests and responses built by script.
  */
-export function createBrowserFetch(
-  handler: (request: Request) => Promise<Response>,
-  options: { origin?: string } = {},
-): BrowserFetch {
+export function createBrowserFetch(handler: (request: Request) => Promise<Response>, options: { origin?: string } = {}): BrowserFetch {
   const origin = options.origin ?? 'http://localhost'
   let jar = createCookieJar()
 

@@ -5,7 +5,6 @@ import { HASURA_NAMESPACE } from '../../core/hasura'
 import type { Algorithm } from './claims'
 import { defaultRole, type ServerUser } from './users'
 
-
 export interface AccessClaims extends JWTPayload {
   sub: string
   jti: string

@@ -34,17 +34,12 @@ export interface PasswordBook {
  * with the same cost, so "no such user" and "wrong password" take the same time and cannot be
  * told apart by timing.
  */
-export function createPasswordBook(
-  users: readonly { username: string; password: string }[],
-  iterations: number,
-): PasswordBook {
+export function createPasswordBook(users: readonly { username: string; password: string }[], iterations: number): PasswordBook {
   let ready: Promise<{ byName: Map<string, PasswordHash>; dummy: PasswordHash }> | undefined
 
   const load = () =>
     (ready ??= (async () => {
-      const entries = await Promise.all(
-        users.map(async (u) => [u.username, await hashPassword(u.password, iterations)] as const),
-      )
+      const entries = await Promise.all(users.map(async (u) => [u.username, await hashPassword(u.password, iterations)] as const))
       return { byName: new Map(entries), dummy: await hashPassword(crypto.randomUUID(), iterations) }
     })())
 

@@ -55,7 +55,10 @@ describe('handoff', () => {
       if (heardLogout) harness.inject('jwt-session:jwt-session', { v: 2, type: 'logout', reason: 'user', ended })
       quiet.start()
       // It asks the others first: no answer within 300 ms, or "that session ended" at once.
-      const refreshed = quiet.refresh().then(() => 'refreshed', (error: AuthError) => error.code)
+      const refreshed = quiet.refresh().then(
+        () => 'refreshed',
+        (error: AuthError) => error.code,
+      )
       await vi.advanceTimersByTimeAsync(300)
       expect(await refreshed).toBe(heardLogout ? 'unauthenticated' : 'refreshed')
       expect(server.refresh).toHaveBeenCalledTimes(heardLogout ? 0 : 1)
@@ -181,13 +184,21 @@ describe('foreign messages', () => {
     const olderLogin = { family: 'mallory', login: 0, since: 0, gen: 5 }
     const older = { v: 2, accessToken: createTestJwt({ sub: 'mallory' }), refreshToken: 'x', skew: 0, receivedAt: 0, ...olderLogin }
     const garbage: unknown[] = [
-      null, 42, 'logout', [], {}, { v: 3, type: 'logout', reason: 'user' }, { v: 1, type: 'logout', reason: 'user' }, { v: 2, type: 'logout' },
+      null,
+      42,
+      'logout',
+      [],
+      {},
+      { v: 3, type: 'logout', reason: 'user' },
+      { v: 1, type: 'logout', reason: 'user' },
+      { v: 2, type: 'logout' },
       { v: 2, type: 'logout', reason: 'user', ended: olderLogin },
       { v: 2, type: 'session-updated', reason: 'refresh', session: { v: 2, accessToken: 'not.a.jwt' } },
       { v: 2, type: 'session-updated', reason: 'login', session: older },
       { v: 2, type: 'session-updated', reason: 'login', session: { ...older, login: 99, accessToken: 'x'.repeat(50_000) } },
       { v: 2, type: 'session-response', nonce: 'unasked', session: older },
-      { v: 2, type: 'session-request' }, { v: 2, type: 'unknown' },
+      { v: 2, type: 'session-request' },
+      { v: 2, type: 'unknown' },
     ]
     for (const data of garbage) harness.inject('jwt-session:jwt-session', data)
     await vi.advanceTimersByTimeAsync(0)

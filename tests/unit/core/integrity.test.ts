@@ -245,7 +245,9 @@ describe('a stuck lock holder', () => {
       refreshTimeout: 60_000,
       refresh: () => {
         frozenSends++
-        return new Promise<TokenPair>((_resolve, reject) => (answerFrozen = () => reject(Object.assign(new Error('busy'), { status: 503 }))))
+        return new Promise<TokenPair>(
+          (_resolve, reject) => (answerFrozen = () => reject(Object.assign(new Error('busy'), { status: 503 }))),
+        )
       },
     })
     const taker = open({ refreshTimeout: 5_000 })
@@ -291,7 +293,7 @@ describe('the back/forward cache', () => {
 describe('bad input', () => {
   it.each<[string, unknown]>([
     ['null', null],
-    ['an exp in milliseconds', { accessToken: createTestJwt({ exp: (T0 + 900_000) }), refreshToken: 'rt' }],
+    ['an exp in milliseconds', { accessToken: createTestJwt({ exp: T0 + 900_000 }), refreshToken: 'rt' }],
     ['an access token with CR/LF', { accessToken: `${createTestJwt()}\r\nX-Evil: 1`, refreshToken: 'rt' }],
     ['a refresh token with CR/LF', { accessToken: createTestJwt(), refreshToken: 'rt\r\nX-Evil: 1' }],
     ['a 20 KB access token', { accessToken: createTestJwt({ pad: 'x'.repeat(20_000) }), refreshToken: 'rt' }],
@@ -319,7 +321,11 @@ describe('bad input', () => {
   })
 
   it('keeps only safe fields of a foreign cause: never its message', () => {
-    const foreign = Object.assign(new Error('Request failed: {"refreshToken":"secret-rt"}'), { status: 502, code: 'ERR_BAD_RESPONSE', config: { data: 'secret-rt' } })
+    const foreign = Object.assign(new Error('Request failed: {"refreshToken":"secret-rt"}'), {
+      status: 502,
+      code: 'ERR_BAD_RESPONSE',
+      config: { data: 'secret-rt' },
+    })
     const error = new AuthError('refresh_failed', 'Refresh failed.', { cause: foreign })
     expect(error.cause).toEqual({ name: 'Error', status: 502, code: 'ERR_BAD_RESPONSE' })
     expect(JSON.stringify(error.cause)).not.toContain('secret')

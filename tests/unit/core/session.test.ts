@@ -21,9 +21,7 @@ describe('login', () => {
   ])('rejects a token that is %s with invalid_token and leaves state unchanged', (_label, accessToken) => {
     const { client, storage } = setup()
     const before = client.getSnapshot()
-    expect(() => client.login({ accessToken: accessToken as string })).toThrow(
-      expect.objectContaining({ code: 'invalid_token' }),
-    )
+    expect(() => client.login({ accessToken: accessToken as string })).toThrow(expect.objectContaining({ code: 'invalid_token' }))
     expect(client.getSnapshot()).toBe(before)
     expect(storage.getItem('jwt-session')).toBeNull()
   })
@@ -122,7 +120,9 @@ describe('start-up from storage', () => {
       fc.string(),
       fc.json(),
       fc.constantFrom('null', '{}', '[]', '{"v":1}', valid.replace('"v":1', '"v":2'), valid.slice(0, -5)),
-      fc.record({ v: fc.constant(1), accessToken: fc.string(), refreshToken: fc.string(), skew: fc.double(), receivedAt: fc.double() }).map((o) => JSON.stringify(o)),
+      fc
+        .record({ v: fc.constant(1), accessToken: fc.string(), refreshToken: fc.string(), skew: fc.double(), receivedAt: fc.double() })
+        .map((o) => JSON.stringify(o)),
     )
     fc.assert(
       fc.property(arbitraryValue, (value) => {
@@ -185,10 +185,7 @@ describe('lifecycle', () => {
   })
 
   it('removes every page listener it added', () => {
-    const spies = [window, document].flatMap((target) => [
-      vi.spyOn(target, 'addEventListener'),
-      vi.spyOn(target, 'removeEventListener'),
-    ])
+    const spies = [window, document].flatMap((target) => [vi.spyOn(target, 'addEventListener'), vi.spyOn(target, 'removeEventListener')])
     const { client, tokens } = setup({ wakeEvents: undefined })
     client.login(tokens())
     client.start()

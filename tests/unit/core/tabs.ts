@@ -58,4 +58,3 @@ export function openTabs(count: number, refresh: (context: RefreshContext) => Pr
   for (let i = 0; i < count; i++) open({ random: () => i / count })
   return { harness, tabs, events, open }
 }
-

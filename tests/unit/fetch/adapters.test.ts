@@ -63,7 +63,12 @@ describe('restRefresh', () => {
 
   it.each([
     ['a nested claim path', HASURA_FGP, { 'https://hasura.io/jwt/claims': { 'x-hasura-fgp': 'h' } }, { fingerprintHash: 'h' }],
-    ['a claim path into stringified JSON claims', HASURA_FGP, { 'https://hasura.io/jwt/claims': JSON.stringify({ 'x-hasura-fgp': 'h' }) }, { fingerprintHash: 'h' }],
+    [
+      'a claim path into stringified JSON claims',
+      HASURA_FGP,
+      { 'https://hasura.io/jwt/claims': JSON.stringify({ 'x-hasura-fgp': 'h' }) },
+      { fingerprintHash: 'h' },
+    ],
     ['a claim path into a string that is not JSON', HASURA_FGP, { 'https://hasura.io/jwt/claims': 'x-hasura-fgp' }, {}],
     ['no fingerprint claim in the token', undefined, {}, {}],
     ['fingerprintClaim: false', false, { fgp: 'h' }, {}],
@@ -117,7 +122,10 @@ describe('restRefresh', () => {
   it("passes the client's signal to fetch: an abort fails the refresh with refresh_failed", async () => {
     const controller = new AbortController()
     // Like a real fetch: it rejects with the signal's reason when the signal aborts.
-    const { fetch } = stub((request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))))
+    const { fetch } = stub(
+      (request) =>
+        new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))),
+    )
     const outcome = restRefresh({ url: URL_, fetch })(context({ signal: controller.signal })).catch((error: unknown) => error)
     await vi.waitFor(() => expect(fetch).toHaveBeenCalled())
     expect(fetch.mock.calls[0]![1]!.signal).toBe(controller.signal)
@@ -139,10 +147,13 @@ describe('adapters in the client', () => {
     useFakeClock()
     let requestSignal: AbortSignal | undefined
     // Ignores its signal and fails long after the deadline: that late failure must be swallowed.
-    const { client } = clientWith((request) => {
-      requestSignal = request.signal
-      return new Promise((_resolve, reject) => setTimeout(() => reject(new TypeError('late')), 60_000))
-    }, { refreshTimeout: 5_000 })
+    const { client } = clientWith(
+      (request) => {
+        requestSignal = request.signal
+        return new Promise((_resolve, reject) => setTimeout(() => reject(new TypeError('late')), 60_000))
+      },
+      { refreshTimeout: 5_000 },
+    )
     const outcome = client.refresh().catch((error: unknown) => error)
 
     await vi.advanceTimersByTimeAsync(4_999)
@@ -155,7 +166,9 @@ describe('adapters in the client', () => {
 
   it('fails a body that never ends with refresh_failed after the refreshTimeout, keeping the session', async () => {
     useFakeClock()
-    const { client, accessToken } = clientWith(() => new Response(new ReadableStream({ start() {} }), { headers: { 'content-type': 'application/json' } }))
+    const { client, accessToken } = clientWith(
+      () => new Response(new ReadableStream({ start() {} }), { headers: { 'content-type': 'application/json' } }),
+    )
     const outcome = client.refresh().catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(15_000)
     expect(await outcome).toEqual(authError('refresh_failed'))
@@ -207,7 +220,12 @@ describe('graphqlRefresh', () => {
     const pair = () => ({ accessToken: createTestJwt(), refreshToken: 'rt-2' })
     const { fetch, sent } = stub(() => json({ data: { refreshJwtToken: pair(), renew: pair() } }))
     await graphqlRefresh({ url: GQL, fetch })(context({ claims: { exp: 2_000_000_000 } }))
-    await graphqlRefresh({ url: GQL, fetch, field: 'renew', query: 'mutation ($refreshToken: String!) { renew(token: $refreshToken) { accessToken refreshToken } }' })(context())
+    await graphqlRefresh({
+      url: GQL,
+      fetch,
+      field: 'renew',
+      query: 'mutation ($refreshToken: String!) { renew(token: $refreshToken) { accessToken refreshToken } }',
+    })(context())
 
     const [first, second] = (await Promise.all(sent.map((request) => request.json()))) as { query: string; variables: unknown }[]
     expect(first!.query).not.toContain('fingerprintHash')
@@ -281,7 +299,10 @@ describe('restRevoke', () => {
     const deadline = new AbortController()
     const timeout = vi.spyOn(AbortSignal, 'timeout').mockReturnValue(deadline.signal)
     // Like a real fetch: it rejects with the signal's reason when the signal aborts.
-    const { fetch } = stub((request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))))
+    const { fetch } = stub(
+      (request) =>
+        new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))),
+    )
     const { client, events } = standaloneClient({ revoke: restRevoke({ url: 'https://a.example/auth/logout', fetch }) })
     client.login({ accessToken: createTestJwt(), refreshToken: 'rt' })
     const loggedOut = client.logout()

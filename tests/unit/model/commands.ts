@@ -42,11 +42,14 @@ export const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
       ms: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1_000, max: 15_000 }), fc.integer({ min: 20_000, max: 45_000 })),
     }),
   },
-  { weight: 4, arbitrary: fc.record({
+  {
+    weight: 4,
+    arbitrary: fc.record({
       k: fc.constant('untilRefresh' as const),
       extra: fc.integer({ min: 0, max: 300 }),
       then: fc.constantFrom('none' as const, 'none' as const, 'freeze' as const, 'stop' as const, 'close' as const),
-    }) },
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('login' as const), tab, user: fc.constantFrom(0 as const, 1 as const) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('logout' as const), tab }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('api' as const), tab, revoked: fc.boolean() }) },
@@ -57,7 +60,13 @@ export const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('restore' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('newTab' as const) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('loseAnswer' as const) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('badAnswer' as const), kind: fc.constantFrom('html200' as const, 'json200' as const, '500' as const, '503' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('badAnswer' as const),
+      kind: fc.constantFrom('html200' as const, 'json200' as const, '500' as const, '503' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('freeze' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('foreignLock' as const), ms: fc.integer({ min: 100, max: 60_000 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('clockJump' as const), ms: fc.integer({ min: -600_000, max: 1_800_000 }) }) },
@@ -165,7 +174,8 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
       if (!source || world.tabs.length >= MAX_TABS) return null
       const newest = (tabs: Tab[]) => Math.max(-1, ...tabs.flatMap((t) => world.held(t).map((i) => i.gen)))
       const restored = world.openTab(source.closeSnapshot, source.id)
-      if (newest([restored]) >= 0 && newest([restored]) < newest(open(world).filter((t) => t !== restored))) world.count('restored a tab with an older pair')
+      if (newest([restored]) >= 0 && newest([restored]) < newest(open(world).filter((t) => t !== restored)))
+        world.count('restored a tab with an older pair')
       world.start(restored)
       return `tab ${source.id} restored as tab ${restored.id}`
     }
@@ -181,7 +191,8 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
     case 'badAnswer': {
       const control = world.server.control
       if (cmd.kind === 'html200') control.failNextRefreshes(1, 200, '<html><body>Sign in</body></html>', 'text/html')
-      else if (cmd.kind === 'json200') control.failNextRefreshes(1, 200, JSON.stringify({ accessToken: 'not-a-jwt', refreshToken: 'x' }), 'application/json')
+      else if (cmd.kind === 'json200')
+        control.failNextRefreshes(1, 200, JSON.stringify({ accessToken: 'not-a-jwt', refreshToken: 'x' }), 'application/json')
       else control.failNextRefreshes(1, Number(cmd.kind))
       return `next refresh answers ${cmd.kind}`
     }

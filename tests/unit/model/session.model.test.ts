@@ -147,10 +147,13 @@ describe('session model', () => {
       )
       const details = await fc.check(property, { numRuns: RUNS, ...(SEED !== undefined && { seed: SEED }), ...(PATH && { path: PATH }) })
       // The seed, the path, the shrunk commands and the violation with its trace, in one message.
-      const report = details.failed ? `${fc.defaultReportMessage(details)}\n\n${String((details.errorInstance as Error)?.message ?? details.errorInstance)}` : ''
+      const report = details.failed
+        ? `${fc.defaultReportMessage(details)}\n\n${String((details.errorInstance as Error)?.message ?? details.errorInstance)}`
+        : ''
       if (details.failed) console.error(report)
       if (TALLY) console.warn([...stats].map(([what, n]) => `${what}: ${n}`).join('\n'))
-      if (TALLY) for (const [kind, { count, example }] of tally) console.warn(`${count} × ${kind}\n  shortest: ${example.split('\n').join('\n  ')}`)
+      if (TALLY)
+        for (const [kind, { count, example }] of tally) console.warn(`${count} × ${kind}\n  shortest: ${example.split('\n').join('\n  ')}`)
       expect(details.failed, report).toBe(false)
     },
     30 * 60_000,

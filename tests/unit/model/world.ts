@@ -451,7 +451,10 @@ export class World {
         this.killedSids.add(parent.sid)
       }
       const empty = reply.status === 204 || reply.status === 304
-      return new Response(empty ? null : reply.text, { status: reply.status, headers: reply.contentType ? { 'content-type': reply.contentType } : {} })
+      return new Response(empty ? null : reply.text, {
+        status: reply.status,
+        headers: reply.contentType ? { 'content-type': reply.contentType } : {},
+      })
     } finally {
       if (isRevoke) this.revokesInFlight--
     }
@@ -508,7 +511,9 @@ export class World {
       if (op.settled || op.tab.closed) continue
       const age = this.vt - op.start - (this.frozenTime(op.tab) - op.frozenAtStart)
       if (age > SETTLE_BOUND) {
-        this.violations.push(`inv4 ${op.kind}() of tab ${op.tab.id} (called at step ${op.step}, t=${op.start}) still pending after ${age} ms`)
+        this.violations.push(
+          `inv4 ${op.kind}() of tab ${op.tab.id} (called at step ${op.step}, t=${op.start}) still pending after ${age} ms`,
+        )
         op.settled = true // report once
       }
     }
@@ -638,9 +643,7 @@ export class World {
       }
     }
     for (const name of names) {
-      this.harness.locks
-        .request(name, {}, () => new Promise<void>((resolve) => this.schedule(ms, resolve)))
-        .catch(() => {}) // stolen
+      this.harness.locks.request(name, {}, () => new Promise<void>((resolve) => this.schedule(ms, resolve))).catch(() => {}) // stolen
     }
   }
 

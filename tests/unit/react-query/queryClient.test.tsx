@@ -78,7 +78,9 @@ describe('bindQueryClient', () => {
     renderTodos(client, queryClient)
 
     await screen.findByText('owner:user-1')
-    expect(api.seen).toEqual([expect.objectContaining({ url: `${ORIGIN}/api/todos?page=2`, method: 'GET', authorization: `Bearer ${token}` })])
+    expect(api.seen).toEqual([
+      expect.objectContaining({ url: `${ORIGIN}/api/todos?page=2`, method: 'GET', authorization: `Bearer ${token}` }),
+    ])
   })
 
   it('on logout, clears the cache and no render shows the previous data', async () => {
@@ -209,7 +211,11 @@ describe('bindQueryClient', () => {
   describe('knowing one user from the next', () => {
     const hasura = (userId?: string) => ({
       sub: undefined,
-      'https://hasura.io/jwt/claims': JSON.stringify({ 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': ['user'], 'x-hasura-user-id': userId }),
+      'https://hasura.io/jwt/claims': JSON.stringify({
+        'x-hasura-default-role': 'user',
+        'x-hasura-allowed-roles': ['user'],
+        'x-hasura-user-id': userId,
+      }),
     })
     /** Logs in with `claims`, fills the cache, then logs in again with `next`: is the data still there? */
     async function keptAcrossLogins(claims: Record<string, unknown>, next: Record<string, unknown>) {

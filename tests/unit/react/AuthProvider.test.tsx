@@ -19,8 +19,7 @@ const WAKE_EVENTS = ['visibilitychange', 'online', 'pagehide', 'pageshow']
 function trackPageListeners() {
   const adds = [vi.spyOn(window, 'addEventListener'), vi.spyOn(document, 'addEventListener')]
   const removes = [vi.spyOn(window, 'removeEventListener'), vi.spyOn(document, 'removeEventListener')]
-  const count = (spies: typeof adds, type: string) =>
-    spies.reduce((sum, spy) => sum + spy.mock.calls.filter(([t]) => t === type).length, 0)
+  const count = (spies: typeof adds, type: string) => spies.reduce((sum, spy) => sum + spy.mock.calls.filter(([t]) => t === type).length, 0)
   return {
     active: () => Object.fromEntries(WAKE_EVENTS.map((type) => [type, count(adds, type) - count(removes, type)])),
     added: () => WAKE_EVENTS.reduce((sum, type) => sum + count(adds, type), 0),

@@ -26,11 +26,9 @@ describe('hydration', () => {
     let root: Root | undefined
 
     await act(async () => {
-      root = hydrateRoot(
-        container,
-        <App refresh={refresh} storage={storage} channel={null} locks={null} wakeEvents={() => () => {}} />,
-        { onRecoverableError },
-      )
+      root = hydrateRoot(container, <App refresh={refresh} storage={storage} channel={null} locks={null} wakeEvents={() => () => {}} />, {
+        onRecoverableError,
+      })
     })
 
     expect(onRecoverableError).toHaveBeenCalledTimes(0)

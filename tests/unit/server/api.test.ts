@@ -17,7 +17,11 @@ function setup(options: AuthServerOptions = {}) {
   const server = createAuthServer({ passwordIterations: 1000, secret: SECRET, ...options })
   const browser = createBrowserFetch(server.handler)
   const post = (path: string, body?: unknown, b: BrowserFetch = browser, headers: Record<string, string> = {}) =>
-    b(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+    b(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
   const login = async (username = 'alice', b: BrowserFetch = browser) => {
     const response = await post('/auth/login', { username, password: `${username}-password` }, b)
     expect(response.status).toBe(200)
@@ -60,7 +64,9 @@ describe('/api/me', () => {
   it('refuses a token signed with another key', async () => {
     const { login, get, claims } = setup()
     const { accessToken } = await login()
-    const forged = await new SignJWT(claims(accessToken)).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)))
+    const forged = await new SignJWT(claims(accessToken))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('x'.repeat(32)))
     await expectInvalidToken(await get('/api/me', forged))
     expect((await get('/api/me', accessToken)).status).toBe(200)
   })
@@ -69,7 +75,10 @@ describe('/api/me', () => {
     const { login, get, claims } = setup()
     const { accessToken } = await login()
     const [header, , signature] = accessToken.split('.')
-    const payload = btoa(JSON.stringify({ ...claims(accessToken), roles: ['admin'] })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+    const payload = btoa(JSON.stringify({ ...claims(accessToken), roles: ['admin'] }))
+      .replace(/=+$/, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
     await expectInvalidToken(await get('/api/me', `${header}.${payload}.${signature}`))
   })
 
@@ -88,7 +97,10 @@ describe('/api/me', () => {
     const { login, get, browser } = setup()
     const { accessToken } = await login()
     const fingerprint = browser.cookies().get('jwt-fgp')!
-    browser.setCookie('jwt-fgp', fingerprint.replace(/^./, (c) => (c === '0' ? '1' : '0')))
+    browser.setCookie(
+      'jwt-fgp',
+      fingerprint.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+    )
     await expectInvalidToken(await get('/api/me', accessToken))
     browser.clearCookies()
     await expectInvalidToken(await get('/api/me', accessToken))
@@ -137,7 +149,7 @@ describe('logout', () => {
     expect(server.control.counters().revocations).toBe(2)
   })
 
-  it('logout-all revokes every family of the user and no other user\'s', async () => {
+  it("logout-all revokes every family of the user and no other user's", async () => {
     const { login, refresh, get, post, bearer, server, newBrowser } = setup()
     const laptop = newBrowser()
     const phone = newBrowser()

@@ -18,7 +18,11 @@ function setup(options: AuthServerOptions = {}, origin?: string) {
   const server = createAuthServer({ passwordIterations: 1000, secret: SECRET, ...options })
   const browser = createBrowserFetch(server.handler, origin ? { origin } : {})
   const post = (path: string, body?: unknown, b = browser) =>
-    b(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    b(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
   const login = async (username = 'alice', password = `${username}-password`, b = browser) => {
     const response = await post('/auth/login', { username, password }, b)
     expect(response.status).toBe(200)
@@ -72,7 +76,9 @@ describe('login', () => {
   it('uses a __Host- prefixed Secure cookie over https', async () => {
     const { post } = setup({}, 'https://app.example')
     const response = await post('/auth/login', { username: 'alice', password: 'alice-password' })
-    expect(response.headers.getSetCookie()[0]).toMatch(/^__Host-jwt-fgp=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=604800; Secure$/)
+    expect(response.headers.getSetCookie()[0]).toMatch(
+      /^__Host-jwt-fgp=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=604800; Secure$/,
+    )
   })
 
   it('caps the fingerprint cookie Max-Age at the refresh-token lifetime', async () => {
@@ -187,7 +193,7 @@ describe('refresh rotation', () => {
     expect(server.control.counters()).toMatchObject({ refreshes: 1, reuseEvents: 1, revocations: 1 })
   })
 
-  it('leaves the same user\'s other sessions alone on reuse', async () => {
+  it("leaves the same user's other sessions alone on reuse", async () => {
     const { login, refresh, me, server } = setup({ refreshGraceWindow: 0 })
     const other = createBrowserFetch(server.handler)
     const mine = await login()
@@ -462,7 +468,10 @@ describe('Cache-Control: no-store', () => {
     const graphql = await browser('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { refreshJwtToken { jwt refreshToken } }', variables: { refreshToken: ((await rotated.clone().json()) as Pair).refreshToken } }),
+      body: JSON.stringify({
+        query: 'mutation { refreshJwtToken { jwt refreshToken } }',
+        variables: { refreshToken: ((await rotated.clone().json()) as Pair).refreshToken },
+      }),
     })
     expect(((await graphql.clone().json()) as { data?: unknown }).data).toBeDefined()
     await post('/auth/login', { username: 'alice', password: 'alice-password', cookieMode: true })

@@ -12,7 +12,12 @@ function setup(options: AuthServerOptions = {}) {
   const server = createAuthServer({ passwordIterations: 1000, ...options })
   const browser = createBrowserFetch(server.handler)
   const post = (path: string, body?: unknown, init: RequestInit = {}) =>
-    browser(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), ...init })
+    browser(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      ...init,
+    })
   const login = async () => (await (await post('/auth/login', { username: 'alice', password: 'alice-password' })).json()) as Pair
   const refresh = (refreshToken: string, init?: RequestInit) => post('/auth/refresh', { refreshToken }, init)
   return { server, browser, post, login, refresh }
@@ -112,7 +117,13 @@ describe('control over HTTP', () => {
   it('serves counters, failures, hold/release, clock offset and reset as JSON', async () => {
     const { server, browser, post, login, refresh } = setup({ exposeControl: true })
     const { refreshToken } = await login()
-    expect(await (await browser('/__control/counters')).json()).toEqual({ logins: 1, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 0 })
+    expect(await (await browser('/__control/counters')).json()).toEqual({
+      logins: 1,
+      refreshes: 0,
+      reuseEvents: 0,
+      unauthorized: 0,
+      revocations: 0,
+    })
 
     expect((await post('/__control/fail-refreshes', { count: 1, status: 503 })).status).toBe(200)
     expect((await refresh(refreshToken)).status).toBe(503)

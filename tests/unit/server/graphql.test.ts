@@ -8,7 +8,8 @@ interface Pair {
   refreshToken: string
 }
 
-const REFRESH = 'mutation Refresh($refreshToken: String!, $fingerprintHash: String) { refreshJwtToken(refreshToken: $refreshToken, fingerprintHash: $fingerprintHash) { jwt refreshToken } }'
+const REFRESH =
+  'mutation Refresh($refreshToken: String!, $fingerprintHash: String) { refreshJwtToken(refreshToken: $refreshToken, fingerprintHash: $fingerprintHash) { jwt refreshToken } }'
 
 function setup() {
   const server = createAuthServer({ passwordIterations: 1000 })

@@ -10,7 +10,11 @@ function Greeting() {
 
 describe('TestAuthProvider', () => {
   it('renders a signed-in component in one line', () => {
-    render(<TestAuthProvider claims={{ sub: 'u1', name: 'Ada' }}><Greeting /></TestAuthProvider>)
+    render(
+      <TestAuthProvider claims={{ sub: 'u1', name: 'Ada' }}>
+        <Greeting />
+      </TestAuthProvider>,
+    )
     expect(screen.getByText('Hello Ada')).toBeTruthy()
   })
 
@@ -38,4 +42,3 @@ describe('createTestAuthClient', () => {
     expect(createTestAuthClient().getSnapshot().status).toBe('unauthenticated')
   })
 })
-

@@ -17,7 +17,13 @@ export function AdminPage() {
       <h2>Admin</h2>
       <p data-testid="admin-welcome">Welcome, {name}. Only accounts with the admin role see this page.</p>
       <h3>GET /api/me</h3>
-      {me.isPending ? <p className="muted">Loading…</p> : me.isError ? <p className="error">{me.error.message}</p> : <pre>{JSON.stringify(me.data, null, 2)}</pre>}
+      {me.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : me.isError ? (
+        <p className="error">{me.error.message}</p>
+      ) : (
+        <pre>{JSON.stringify(me.data, null, 2)}</pre>
+      )}
     </section>
   )
 }

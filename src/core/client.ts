@@ -61,6 +61,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     expiresAt: null,
     tokenExpired: false,
     sessionId: null,
+    ended: null,
     error: null,
   }
   let session: Session<TClaims> | null = null
@@ -142,7 +143,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     ledger.saw(next)
     recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
     const { accessToken, claims, expiresAt, family } = next
-    setState({ status: 'authenticated', accessToken, claims, expiresAt, tokenExpired: false, sessionId: family, error: null })
+    setState({ status: 'authenticated', accessToken, claims, expiresAt, tokenExpired: false, sessionId: family, ended: null, error: null })
     if (event) emit(event)
     schedule()
   }
@@ -192,18 +193,28 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     reason: LogoutReason,
     { error = null, broadcast = false, fromOtherTab = false, keepAsking = false }: EndOptions = {},
   ): void {
-    const ended = session
-    if (ended) ledger.ended(ended)
+    const last = session
+    if (last) ledger.ended(last)
     refresher.reset()
     scheduler.cancel()
     if (!keepAsking) tabs.endHandoff()
-    const had = ended !== null || state.status !== 'unauthenticated'
+    const had = last !== null || state.status !== 'unauthenticated'
     session = null
     recentTokens = []
     store.clear()
     void locks.holdSession(null)
-    setState({ status: 'unauthenticated', accessToken: null, claims: null, expiresAt: null, tokenExpired: false, sessionId: null, error })
-    if (broadcast) tabs.loggedOut(reason, ended && { family: ended.family, login: ended.login, since: ended.since, gen: ended.gen })
+    const ended = had ? { reason, fromOtherTab } : state.ended
+    setState({
+      status: 'unauthenticated',
+      accessToken: null,
+      claims: null,
+      expiresAt: null,
+      tokenExpired: false,
+      sessionId: null,
+      ended,
+      error,
+    })
+    if (broadcast) tabs.loggedOut(reason, last && { family: last.family, login: last.login, since: last.since, gen: last.gen })
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
   }
 
@@ -230,7 +241,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   }
 
   function onWake(kind?: WakeKind): void {
-    if (kind === 'pagehide') return void locks.holdSession(null) // a page holding a Web Lock is never cached
+    // A cached page holding a Web Lock is evicted as soon as another tab queries or wants locks.
+    if (kind === 'pagehide') return void locks.holdSession(null)
     if (kind === 'restored') revalidate()
     scheduler.check()
   }

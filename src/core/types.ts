@@ -27,7 +27,18 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
    * login. Not a secret. Key per-user caches by it when tokens carry no user id.
    */
   sessionId: string | null
+  /**
+   * How the last session of this page ended, kept until the next session starts (null if none
+   * ended yet): for a sign-in page that says "you signed out in another tab".
+   */
+  ended: SessionEnd | null
   error: AuthError | null
+}
+
+/** Why a session ended, and whether that happened in another tab. */
+export interface SessionEnd {
+  reason: LogoutReason
+  fromOtherTab: boolean
 }
 
 /** What `refresh` gets: the current pair and claims, and a signal aborted on timeout or logout. */

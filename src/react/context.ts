@@ -37,6 +37,7 @@ export const SERVER_STATE: AuthState<never> = Object.freeze({
   expiresAt: null,
   tokenExpired: false,
   sessionId: null,
+  ended: null,
   error: null,
 })
 

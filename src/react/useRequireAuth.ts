@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useInsertionEffect, useRef } from 'react'
 import type { JwtClaims } from '../core/tokens'
-import type { AuthStatus } from '../core/types'
+import type { AuthStatus, LogoutReason, SessionEnd } from '../core/types'
 import { useAuthContext } from './context'
 import { useAuth } from './useAuth'
 
@@ -12,8 +12,11 @@ export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
    * Back does not return to a page that would redirect again) and `returnTo` is appended.
    */
   redirectTo?: string
-  /** Called instead of the redirect, once per loss of the session: hand it to your router. */
-  onUnauthenticated?: (context: { returnTo: string }) => void
+  /**
+   * Called instead of the redirect, once per loss of the session: hand it to your router.
+   * `reason` says how the session ended (null: there was none on this page).
+   */
+  onUnauthenticated?: (context: { returnTo: string; reason: LogoutReason | null }) => void
   /**
    * Where to come back to after sign-in. Default: the page's path, query and fragment. Pass your
    * router's location when they differ (a `basename`, a memory router).
@@ -23,9 +26,11 @@ export interface UseRequireAuthOptions<TClaims extends JwtClaims = JwtClaims> {
   authorize?: (claims: TClaims) => boolean
 }
 
-/** What a guard decided; `claims` is set when the visitor is signed in. */
+/** What a guard decided; `claims` is set when the visitor is signed in, `reason` when a session ended here. */
 export type UseRequireAuthResult<TClaims extends JwtClaims = JwtClaims> =
-  { status: 'loading' | 'unauthenticated'; claims: null } | { status: 'authenticated' | 'forbidden'; claims: TClaims }
+  | { status: 'loading'; claims: null }
+  | { status: 'unauthenticated'; claims: null; reason: LogoutReason | null }
+  | { status: 'authenticated' | 'forbidden'; claims: TClaims }
 
 /**
  * Guards a page: `loading` while the session is not known yet (never redirects then, so a new tab
@@ -36,12 +41,15 @@ export function useRequireAuth(options: UseRequireAuthOptions = {}): UseRequireA
   useAuthContext('useRequireAuth') // so the missing-provider error names this hook
   const status = useAuth(selectStatus)
   const claims = useAuth(selectClaims)
+  const reason = useAuth(selectReason)
   const { authorize } = options
 
   // The latest options without listing them as effect deps: inline callbacks change every render.
   const latest = useRef(options)
+  const latestReason = useRef(reason)
   useInsertionEffect(() => {
     latest.current = options
+    latestReason.current = reason
   })
 
   // The status the effect last acted on. A ref survives StrictMode's effect re-run, so the same
@@ -52,17 +60,18 @@ export function useRequireAuth(options: UseRequireAuthOptions = {}): UseRequireA
     seen.current = status
     if (status !== 'unauthenticated' || previous === 'unauthenticated') return
     const { onUnauthenticated, redirectTo, returnTo = currentPath() } = latest.current
-    if (onUnauthenticated) onUnauthenticated({ returnTo })
+    if (onUnauthenticated) onUnauthenticated({ returnTo, reason: latestReason.current })
     else if (redirectTo !== undefined) window.location.replace(withReturnTo(redirectTo, returnTo))
   }, [status])
 
   if (status === 'initializing') return { status: 'loading', claims: null }
-  if (status === 'unauthenticated' || claims === null) return { status: 'unauthenticated', claims: null }
+  if (status === 'unauthenticated' || claims === null) return { status: 'unauthenticated', claims: null, reason }
   return { status: !authorize || authorize(claims) ? 'authenticated' : 'forbidden', claims }
 }
 
 const selectStatus = (auth: { status: AuthStatus }) => auth.status
 const selectClaims = (auth: { claims: JwtClaims | null }) => auth.claims
+const selectReason = (auth: { ended: SessionEnd | null }) => auth.ended?.reason ?? null
 
 function currentPath(): string {
   const { pathname, search, hash } = window.location

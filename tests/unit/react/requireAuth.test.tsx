@@ -46,7 +46,7 @@ describe('while the session is initializing', () => {
 
     await act(() => vi.advanceTimersByTimeAsync(1))
     expect(onUnauthenticated).toHaveBeenCalledTimes(1)
-    expect(onUnauthenticated).toHaveBeenCalledWith({ returnTo: '/orders?page=2#top' })
+    expect(onUnauthenticated).toHaveBeenCalledWith({ returnTo: '/orders?page=2#top', reason: null })
     expect(replace).toHaveBeenCalledTimes(0) // onUnauthenticated wins over redirectTo
     expect(screen.getByText('waiting')).toBeTruthy() // fallback while the router navigates
   })
@@ -61,7 +61,7 @@ describe('while the session is initializing', () => {
       </AuthProvider>,
     )
     await act(() => vi.advanceTimersByTimeAsync(0))
-    expect(onUnauthenticated.mock.calls).toEqual([[{ returnTo: '/app/orders' }]])
+    expect(onUnauthenticated.mock.calls).toEqual([[{ returnTo: '/app/orders', reason: null }]])
   })
 
   it('renders the children, with no redirect, when another tab hands over its session', async () => {

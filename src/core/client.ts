@@ -120,7 +120,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       },
       end: (reason, error) => endSession(reason, { error, broadcast: true }),
       failed(error) {
-        setState({ error, tokenExpired: session !== null && session.expiresAt <= now() })
+        // A stored session whose refresh fails for now is still a session: kept, its token marked.
+        const kept = session && state.status === 'initializing' ? sessionFields(session) : {}
+        setState({ ...kept, error, tokenExpired: session !== null && session.expiresAt <= now() })
         schedule()
       },
       handoffSettled: (): Promise<void> => tabs.settled(),
@@ -142,8 +144,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     session = next
     ledger.saw(next)
     recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
-    const { accessToken, claims, expiresAt, family } = next
-    setState({ status: 'authenticated', accessToken, claims, expiresAt, tokenExpired: false, sessionId: family, ended: null, error: null })
+    setState({ ...sessionFields(next), tokenExpired: false, ended: null, error: null })
     if (event) emit(event)
     schedule()
   }
@@ -218,6 +219,41 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
   }
 
+  function sessionFields({ accessToken, claims, expiresAt, family }: Session<TClaims>) {
+    return { status: 'authenticated', accessToken, claims, expiresAt, sessionId: family } as const
+  }
+
+  /**
+   * Learns the session as `start()` would — restore, ask the other tabs, refresh an expired copy —
+   * for a caller that comes first (a route loader); resolves once the status is known (or the
+   * client was stopped meanwhile). Without a `start()`, nothing is left running afterwards.
+   */
+  function settle(): Promise<void> {
+    restore()
+    if (state.status !== 'initializing') return Promise.resolve()
+    if (starts === 0 && !tabs.waiting) {
+      tabs.open(channelFactory, `jwt-session:${key}`)
+      const asked = tabs.requestSession()
+      if (!session && !asked) setState({ status: 'unauthenticated' })
+      if (session && session.expiresAt <= now()) refreshQuietly()
+    }
+    // Over when the other tabs answered (or not) and a refresh of an expired copy is done; a
+    // stop() meanwhile ends both.
+    return tabs
+      .settled()
+      .then(() => refresher.pending?.then(noop, noop))
+      .finally(closeIfStopped)
+  }
+
+  /** A stopped client keeps nothing open, except the channel a refresh in flight must still broadcast on. */
+  function closeIfStopped(): void {
+    if (starts > 0) return
+    const pending = refresher.pending
+    if (pending) return void pending.catch(() => {}).then(closeIfStopped)
+    tabs.close()
+    void locks.holdSession(null)
+  }
+
   function refreshQuietly(): void {
     // Failures already live in state and events; a background refresh has no caller to tell.
     refresher.request().catch(() => {})
@@ -276,14 +312,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       stopWake?.()
       stopWake = null
       // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
-      const close = () => {
-        if (starts > 0) return
-        tabs.close()
-        void locks.holdSession(null)
-      }
-      const pending = refresher.pending
-      if (pending) void pending.catch(() => {}).then(close)
-      else close()
+      closeIfStopped()
     },
     login(tokens) {
       const next = createSession<TClaims>(tokens, now(), ledger.nextLogin(newFamilyId()))
@@ -329,7 +358,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       restore()
       const fresh = freshToken()
       if (fresh !== null) return fresh
-      await tabs.settled() // a new tab's session may be on its way from another tab
+      await settle() // a new tab's session may be on its way from another tab
       const adopted = freshToken()
       if (adopted !== null || !session) return adopted
       if (refresher.state.status === 'rejected') return session.expiresAt > now() ? session.accessToken : null
@@ -340,6 +369,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         if (session && session.expiresAt > now()) return session.accessToken
         throw error
       }
+    },
+    async ready() {
+      await settle()
+      return state
     },
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
@@ -365,6 +398,8 @@ interface EndOptions {
 
 const sessionChanged = () =>
   new AuthError('session_changed', 'The request was composed for a session that has since ended or changed; it was not replayed.')
+
+const noop = () => {}
 
 /** Names one login; not a secret, only unique enough to tell logins apart. */
 const newFamilyId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`

@@ -142,7 +142,13 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
    * the session already moved past that token (another request refreshed it first).
    */
   refresh(options?: { staleToken?: string }): Promise<string>
-  /** A token valid now (refreshed first when expired or about to), or null without a session. */
+  /**
+   * Resolves once the session is known: restored, handed over by another tab, refreshed, or
+   * settled as signed out. Works before `start()` (a route loader, module code): it begins the
+   * restore and the question to the other tabs itself, and leaves nothing running after.
+   */
+  ready(): Promise<AuthState<TClaims>>
+  /** A token valid now (refreshed first when expired or about to), or null without a session; waits for `ready()` first. */
   getAccessToken(): Promise<string | null>
   /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
   fetch: typeof fetch

@@ -1,21 +1,54 @@
-// The TanStack Router recipe (docs/recipes.md) against the reference server.
-import { fireEvent, render, screen } from '@testing-library/react'
+// The TanStack Router recipe (docs/recipes.md): beforeLoad awaits auth.ready(), against the
+// reference server, in a new tab beside another "tab" (createTabHarness) where one is needed.
+import { act, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryHistory, createRouter, RouterProvider } from '@tanstack/react-router'
-import { AuthProvider } from 'react-jwt-session'
-import { expect, it, vi } from 'vitest'
+import { AuthProvider, createAuthClient, restRefresh, restRevoke, type AuthClient, type AuthEvent } from 'react-jwt-session'
+import { createTabHarness } from 'react-jwt-session/testing'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
-import { auth } from './tanstack-router/auth'
+import { auth as appAuth } from './tanstack-router/auth'
 import { routeTree } from './tanstack-router/router'
+import { onSessionChange } from './tanstack-router/sessionChange'
 
-it('sends a visitor to the login route and back to the page, search included, after signing in', async () => {
-  stubNetwork()
-  vi.spyOn(window, 'scrollTo').mockImplementation(() => {}) // jsdom has no scrolling; the router restores scroll
-  const router = createRouter({ routeTree, history: createMemoryHistory({ initialEntries: ['/account?tab=billing'] }) })
+const harness = createTabHarness()
+const started: AuthClient[] = []
+afterEach(() => started.splice(0).forEach((tab) => tab.stop()))
+beforeEach(() => void vi.spyOn(window, 'scrollTo').mockImplementation(() => {})) // jsdom has no scrolling; the router restores scroll
+
+/** One more tab of the same browser: its own sessionStorage, the channel and locks shared with the others. */
+function openTab(onEvent?: (event: AuthEvent) => void) {
+  return createAuthClient({
+    refresh: restRefresh({ url: '/auth/refresh' }),
+    revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
+    ...harness.tab(),
+    onEvent,
+  })
+}
+
+/** A tab signed in as Alice and kept open. */
+async function signedInTab(signIn: () => Promise<{ accessToken: string; refreshToken: string }>) {
+  const tab = openTab()
+  tab.start()
+  started.push(tab)
+  tab.login(await signIn())
+  return tab
+}
+
+const routerAt = (href: string, auth: AuthClient) =>
+  createRouter({ routeTree, context: { auth }, history: createMemoryHistory({ initialEntries: [href] }) })
+
+function renderApp(router: ReturnType<typeof routerAt>, auth: AuthClient) {
   render(
     <AuthProvider client={auth}>
       <RouterProvider router={router} />
     </AuthProvider>,
   )
+}
+
+it('sends a visitor to the login route and back to the page, search included, after signing in', async () => {
+  stubNetwork()
+  const router = routerAt('/account?tab=billing', appAuth) // the app's own client, as in main.tsx
+  renderApp(router, appAuth)
 
   fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'alice' } })
   expect(router.state.location.pathname).toBe('/login')
@@ -26,4 +59,54 @@ it('sends a visitor to the login route and back to the page, search included, af
   expect(await screen.findByRole('heading', { name: 'Signed in as Alice' })).toBeTruthy()
   expect(router.state.location.pathname).toBe('/account')
   expect(router.state.location.search).toEqual({ tab: 'billing' })
+})
+
+it("opens a deep link in a new tab: beforeLoad sees the other tab's session before any provider mounts", async () => {
+  const { signIn, seen } = stubNetwork()
+  await signedInTab(signIn)
+  const events: AuthEvent[] = []
+  const auth = openTab((event) => events.push(event))
+
+  const router = routerAt('/account?tab=billing', auth)
+  await router.load() // nothing rendered, nothing started the client
+  expect(router.state.location.pathname).toBe('/account')
+  expect(router.state.location.search).toEqual({ tab: 'billing' })
+  expect(router.state.matches.at(-1)?.loaderData).toMatchObject({ name: 'Alice' })
+  expect(events).toContainEqual(expect.objectContaining({ type: 'session_adopted', from: 'handoff' }))
+  expect(seen.filter((r) => r.url.endsWith('/api/me'))).toEqual([
+    expect.objectContaining({ authorization: expect.stringMatching(/^Bearer /) }),
+  ])
+  expect(seen.filter((r) => r.url.endsWith('/auth/refresh'))).toEqual([]) // handed over, not refreshed
+
+  renderApp(router, auth)
+  expect(await screen.findByRole('heading', { name: 'Signed in as Alice' })).toBeTruthy()
+})
+
+it('redirects a deep link to the login route with returnTo when no tab has a session, without running the loader', async () => {
+  const { seen } = stubNetwork()
+  const router = routerAt('/account?tab=billing', openTab())
+  await router.load()
+  expect(router.state.location.pathname).toBe('/login')
+  expect(router.state.location.search).toEqual({ returnTo: '/account?tab=billing' })
+  expect(seen.filter((r) => r.url.endsWith('/api/me'))).toEqual([]) // beforeLoad stopped it
+})
+
+it('invalidates when another tab signs out, and lands on the login route', async () => {
+  const { signIn } = stubNetwork()
+  const other = await signedInTab(signIn)
+  const auth = openTab()
+  const router = routerAt('/account?tab=billing', auth)
+  const invalidate = vi.spyOn(router, 'invalidate')
+  const stopWatching = onSessionChange(auth, () => void router.invalidate())
+  renderApp(router, auth)
+  expect(await screen.findByRole('heading', { name: 'Signed in as Alice' })).toBeTruthy()
+  expect(invalidate).not.toHaveBeenCalled() // the first answer is what beforeLoad awaited
+
+  await act(() => other.logout())
+  expect(await screen.findByLabelText('Username')).toBeTruthy()
+  expect(invalidate).toHaveBeenCalledTimes(1)
+  expect(router.state.location.pathname).toBe('/login')
+  expect(router.state.location.search).toEqual({ returnTo: '/account?tab=billing' })
+  expect(auth.getSnapshot().ended).toEqual({ reason: 'user', fromOtherTab: true })
+  stopWatching()
 })

@@ -1,26 +1,12 @@
-// router.tsx — TanStack Router: a guarded layout route and a login route that returns
+// router.tsx — TanStack Router: a guarded layout route whose beforeLoad knows the session, and a login route that returns
 import type { FormEvent } from 'react'
-import { createRootRoute, createRoute, createRouter, Outlet, useLocation, useNavigate } from '@tanstack/react-router'
-import { RequireAuth, useAuth } from 'react-jwt-session'
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect, useNavigate } from '@tanstack/react-router'
+import { useAuth, type AuthClient } from 'react-jwt-session'
+import { auth } from './auth'
 
 /** Only a path on this site: `//evil.example` or `https://evil.example` would be an open redirect. */
 function safeReturnTo(value: string | undefined): string {
   return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/'
-}
-
-// A named component, so the hooks follow the rules of hooks.
-function ProtectedLayout() {
-  const navigate = useNavigate()
-  const location = useLocation()
-  return (
-    <RequireAuth
-      fallback={<p>Loading…</p>}
-      returnTo={location.href} // the router's path, search and hash
-      onUnauthenticated={({ returnTo }) => void navigate({ to: '/login', search: { returnTo }, replace: true })}
-    >
-      <Outlet />
-    </RequireAuth>
-  )
 }
 
 function LoginPage() {
@@ -49,11 +35,18 @@ function LoginPage() {
 }
 
 function AccountPage() {
-  const name = useAuth((s) => s.claims?.name)
-  return <h1>Signed in as {String(name)}</h1>
+  const { name } = accountRoute.useLoaderData()
+  const { logout } = useAuth()
+  return (
+    <>
+      <h1>Signed in as {name}</h1>
+      <button onClick={() => logout()}>Sign out</button>
+    </>
+  )
 }
 
-const rootRoute = createRootRoute({ component: Outlet })
+// The client comes in the router's context, so a test can hand in its own.
+const rootRoute = createRootRouteWithContext<{ auth: AuthClient }>()({ component: Outlet })
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
@@ -61,11 +54,29 @@ const loginRoute = createRoute({
     typeof search.returnTo === 'string' ? { returnTo: search.returnTo } : {},
   component: LoginPage,
 })
-const protectedRoute = createRoute({ getParentRoute: () => rootRoute, id: 'protected', component: ProtectedLayout })
-const accountRoute = createRoute({ getParentRoute: () => protectedRoute, path: '/account', component: AccountPage })
+const protectedRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'protected',
+  // Before the child routes load: the session restored, or handed over by another tab, also before
+  // <AuthProvider> has started the client. Signed out, to the login page with the way back.
+  beforeLoad: async ({ context, location }) => {
+    const { status } = await context.auth.ready()
+    if (status !== 'authenticated') throw redirect({ to: '/login', search: { returnTo: location.href }, replace: true })
+  },
+})
+const accountRoute = createRoute({
+  getParentRoute: () => protectedRoute,
+  path: '/account',
+  loader: async ({ context, abortController }): Promise<{ name: string }> => {
+    const response = await context.auth.fetch('/api/me', { signal: abortController.signal }) // the Bearer, in a new tab too
+    if (!response.ok) throw new Error(`GET /api/me: ${response.status}`)
+    return response.json()
+  },
+  component: AccountPage,
+})
 
 export const routeTree = rootRoute.addChildren([loginRoute, protectedRoute.addChildren([accountRoute])])
-export const router = createRouter({ routeTree })
+export const router = createRouter({ routeTree, context: { auth } })
 
 declare module '@tanstack/react-router' {
   interface Register {

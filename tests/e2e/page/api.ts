@@ -58,6 +58,8 @@ export interface E2eApi {
    * Never rejects: a failure comes back as its AuthError code.
    */
   refresh(): Promise<{ token: string | null; errorCode: string | null }>
+  /** `client.ready()`: the status and token once the session is known. */
+  ready(): Promise<{ status: string; accessToken: string | null }>
   /** `client.getAccessToken()`; never rejects (a failure comes back as its AuthError code). */
   getAccessToken(): Promise<{ token: string | null; errorCode: string | null }>
   /** GET /api/me through `client.fetch`. */

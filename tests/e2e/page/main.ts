@@ -85,8 +85,9 @@ client.subscribe(() => {
   record({ type: 'state', status, token: accessToken })
 })
 
+// `?start=later`: nothing starts the client, as in a route loader that runs before React mounts.
 const clientStartedAt = at()
-client.start()
+if (params.get('start') !== 'later') client.start()
 
 function readSessionStorage(): Record<string, string> {
   const all: Record<string, string> = {}
@@ -148,6 +149,10 @@ const api: E2eApi = {
       return { token: null, errorCode: code }
     }
   },
+  async ready() {
+    const { status, accessToken } = await client.ready()
+    return { status, accessToken }
+  },
   async getAccessToken() {
     try {
       return { token: await client.getAccessToken(), errorCode: null }
@@ -158,14 +163,13 @@ const api: E2eApi = {
   snapshot() {
     const state = client.getSnapshot()
     const { status, accessToken, error, claims } = state
-    // `sessionId` is new in the client's state; read it without depending on the type yet.
-    const sessionId = (state as { sessionId?: unknown }).sessionId
+    const { sessionId } = state
     return {
       tab,
       status,
       accessToken,
       sub: typeof claims?.sub === 'string' ? claims.sub : null,
-      sessionId: typeof sessionId === 'string' ? sessionId : null,
+      sessionId,
       errorCode: error?.code ?? null,
       sessionStorage: readSessionStorage(),
       storedRefreshToken: storedRefreshToken(),

@@ -75,12 +75,12 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
      * The refresh lock of `from`'s generation: at once if free, else after the tab holding it
      * lets go, else — once `maxWait` has passed — stolen. `null` without working Web Locks.
      */
-    async refreshLock(from: SessionKey, maxWait: number, signal: AbortSignal): Promise<(HeldLock & { waited: boolean }) | null> {
+    async refreshLock(from: SessionKey, maxWait: number, signal: AbortSignal): Promise<HeldLock | null> {
       const name = `${prefix}refresh:${from.family}:${from.gen}`
       return withLocks(
         async (locks) => {
           const free = await acquire(locks, name, { ifAvailable: true })
-          if (free) return Object.assign(free, { waited: false })
+          if (free) return free
           const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
           for (;;) {
             const holder = await holderOf()
@@ -89,7 +89,7 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
             signal.addEventListener('abort', stopWaiting)
             const timer = timers.setTimeout(stopWaiting, maxWait)
             try {
-              return Object.assign((await acquire(locks, name, { signal: controller.signal }))!, { waited: true })
+              return await acquire(locks, name, { signal: controller.signal })
             } catch (error) {
               if (!controller.signal.aborted || signal.aborted) throw error
             } finally {
@@ -99,7 +99,7 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
             // Stuck for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the
             // same take-over): that one gets its own `maxWait`.
             if (holder === undefined || (await holderOf()) === holder) {
-              return Object.assign((await acquire(locks, name, { steal: true }))!, { waited: true })
+              return acquire(locks, name, { steal: true })
             }
           }
         },

@@ -86,7 +86,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       },
       ended: () => ledger.lastEnded,
       offered(next, source, waited) {
-        if (!ledger.accepts(next, session)) return false
+        // Not taken: still an answer if what this tab holds is as new (a restored tab up to date).
+        if (!ledger.accepts(next, session)) return session !== null && !isNewer(next, session)
         store.write(next)
         show(next, { type: 'session_adopted', from: source === 'handoff' ? 'handoff' : 'broadcast', waited })
         return true

@@ -25,7 +25,7 @@ export interface TabSyncHost<TClaims extends JwtClaims> {
   shareable(): Promise<Session<TClaims> | null>
   /** The newest session this tab saw end, told to a tab that asks while this one holds none. */
   ended(): SessionKey | null
-  /** Another tab offers `next`; true when this tab took it. */
+  /** Another tab offers `next`; true when this tab took it or holds one as new (its question is answered). */
   offered(next: Session<TClaims>, source: SessionSource, waited: number): boolean
   /** Another tab ended `ended` (null: whatever it held); `answered`: told in reply to our question, not broadcast. */
   endedElsewhere(reason: LogoutReason, ended: SessionKey | null, answered: boolean): void

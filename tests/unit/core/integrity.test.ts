@@ -353,3 +353,21 @@ describe('plain http', () => {
     }
   })
 })
+
+describe('a restored tab whose copy is up to date', () => {
+  it('stops waiting at the first answer that holds the same session', async () => {
+    const server = rotatingServer(60)
+    const { tabs, open } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const storage = createMemoryStorage()
+    const second = open({ storage })
+    await vi.advanceTimersByTimeAsync(0)
+    second.stop()
+    const restored = open({ storage: copyOf(storage) })
+    const refreshed = restored.refresh()
+    await vi.advanceTimersByTimeAsync(0) // the open tab answers at once; no 300 ms wait
+    await refreshed
+    expect(server.refresh).toHaveBeenCalledTimes(1)
+  })
+})

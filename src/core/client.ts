@@ -28,6 +28,18 @@ export type { AuthClient } from './types'
 // known to belong to the session now held (replay allowed) or to an earlier one (refused).
 const RECENT_TOKENS = 8
 
+/** The state before the session is known; also what React renders on the server. */
+export const UNKNOWN_STATE: AuthState<never> = Object.freeze({
+  status: 'initializing',
+  accessToken: null,
+  claims: null,
+  expiresAt: null,
+  tokenExpired: false,
+  sessionId: null,
+  ended: null,
+  error: null,
+})
+
 /** The session engine: one per app, shared by React, the fetcher and whatever else needs a token. */
 export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options: AuthClientOptions<TClaims>): AuthClient<TClaims> {
   const key = options.storageKey ?? 'jwt-session'
@@ -54,16 +66,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const locks = createTabLocks(options.locks === undefined ? defaultLocks() : options.locks, key, timers)
   const listeners = new Set<() => void>()
 
-  let state: AuthState<TClaims> = {
-    status: 'initializing',
-    accessToken: null,
-    claims: null,
-    expiresAt: null,
-    tokenExpired: false,
-    sessionId: null,
-    ended: null,
-    error: null,
-  }
+  let state: AuthState<TClaims> = UNKNOWN_STATE
   let session: Session<TClaims> | null = null
   const ledger = createLedger()
   let recentTokens: string[] = []

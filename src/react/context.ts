@@ -1,6 +1,6 @@
 'use client'
 import { createContext, useContext } from 'react'
-import type { AuthClient } from '../core/client'
+import { UNKNOWN_STATE, type AuthClient } from '../core/client'
 import { AuthError } from '../core/errors'
 import type { JwtClaims, TokenPair } from '../core/tokens'
 import type { AuthState } from '../core/types'
@@ -30,16 +30,7 @@ AuthContext.displayName = 'AuthContext'
  * What React renders on the server and during hydration. The server has no sessionStorage, so it
  * can only say "not known yet"; using the same constant on both sides keeps hydration exact.
  */
-export const SERVER_STATE: AuthState<never> = Object.freeze({
-  status: 'initializing',
-  accessToken: null,
-  claims: null,
-  expiresAt: null,
-  tokenExpired: false,
-  sessionId: null,
-  ended: null,
-  error: null,
-})
+export const SERVER_STATE = UNKNOWN_STATE
 
 export const getServerState = () => SERVER_STATE
 

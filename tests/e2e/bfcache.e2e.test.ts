@@ -64,6 +64,17 @@ async function back(page: Page, tab: string): Promise<BackResult> {
   return { persisted, notRestored }
 }
 
+/**
+ * Chromium sometimes passes over its cache for reasons it does not report (notRestoredReasons
+ * "masked"), seen on a loaded machine: such a run says nothing either way and is tried again in a
+ * fresh tab, a few times at most, so that the cache's own behaviour is what is tested.
+ */
+function circumstantial(path: BackResult): boolean {
+  const masked = path.notRestored.includes('masked')
+  if (masked) console.log('[bfcache] not restored for a reason Chromium masks; trying again')
+  return masked
+}
+
 /** The page right after Back: no token in view, none handed out, and signed out soon after. */
 async function expectSignedOut(page: Page): Promise<void> {
   expect((await h.snapshot(page)).accessToken, 'token shown right after Back').toBeNull()
@@ -98,16 +109,20 @@ describe('Back to a signed-in page after a later page of the tab ended the sessi
   })
 
   it('quiet logout (no channel, no locks in the later page): Back restores from bfcache and the page re-validates, signed out with no token', async () => {
-    await h.control('reset-counters')
-    const page = await (await h.newContext()).newPage()
-    await goTo(page, 'first', CACHEABLE)
-    await page.evaluate(() => window.e2e.login())
-    await goTo(page, 'second', QUIET)
-    await waitForStatus(page, 'authenticated')
-    await page.evaluate(() => window.e2e.logout())
-    expect((await h.snapshot(page)).sessionStorage).toEqual({})
-
-    const path = await back(page, 'first')
+    let page: Page
+    let path: BackResult
+    for (let attempt = 1; ; attempt++) {
+      await h.control('reset-counters')
+      page = await (await h.newContext()).newPage()
+      await goTo(page, 'first', CACHEABLE)
+      await page.evaluate(() => window.e2e.login())
+      await goTo(page, 'second', QUIET)
+      await waitForStatus(page, 'authenticated')
+      await page.evaluate(() => window.e2e.logout())
+      expect((await h.snapshot(page)).sessionStorage).toEqual({})
+      path = await back(page, 'first')
+      if (attempt === 3 || !circumstantial(path)) break
+    }
     expect(path, 'Back must restore the first page from bfcache, or this test tests nothing').toEqual({ persisted: true, notRestored: [] })
     await expectSignedOut(page)
     expect(await h.counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
@@ -162,14 +177,18 @@ describe('Chromium: Web Locks and the back/forward cache', () => {
   ]
 
   it.each(cases)('a page holding a Web Lock, cached; $name: evicted $evicted', async ({ mode, contend, evicted }) => {
-    const context = await h.newContext()
-    const page = await context.newPage()
-    await goTo(page, 'holder', { ...CACHEABLE, holdLock: LOCK, lockMode: mode })
-    await goTo(page, 'later', QUIET)
-    const other = await context.newPage()
-    await goTo(other, 'other', QUIET)
-    await contend(other)
-    const path = await back(page, 'holder')
+    let path: BackResult
+    for (let attempt = 1; ; attempt++) {
+      const context = await h.newContext()
+      const page = await context.newPage()
+      await goTo(page, 'holder', { ...CACHEABLE, holdLock: LOCK, lockMode: mode })
+      await goTo(page, 'later', QUIET)
+      const other = await context.newPage()
+      await goTo(other, 'other', QUIET)
+      await contend(other)
+      path = await back(page, 'holder')
+      if (attempt === 3 || !circumstantial(path)) break
+    }
     expect(path).toEqual(evicted ? { persisted: false, notRestored: ['weblocks-contention'] } : { persisted: true, notRestored: [] })
   })
 })

@@ -2,35 +2,15 @@
 // in a new tab beside another "tab" (createTabHarness), against the reference server.
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { createMemoryRouter, RouterProvider } from 'react-router'
-import { AuthProvider, createAuthClient, restRefresh, restRevoke, type AuthClient, type AuthEvent } from 'react-jwt-session'
-import { createTabHarness } from 'react-jwt-session/testing'
+import { AuthProvider, type AuthEvent } from 'react-jwt-session'
 import { afterEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
+import { browserTabs } from './support/tabs'
 import { dataRoutes } from './react-router/data/routes'
 import { onSessionChange } from './react-router/data/sessionChange'
 
-const harness = createTabHarness()
-const started: AuthClient[] = []
-afterEach(() => started.splice(0).forEach((tab) => tab.stop()))
-
-/** One more tab of the same browser: its own sessionStorage, the channel and locks shared with the others. */
-function openTab(onEvent?: (event: AuthEvent) => void) {
-  return createAuthClient({
-    refresh: restRefresh({ url: '/auth/refresh' }),
-    revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
-    ...harness.tab(),
-    onEvent,
-  })
-}
-
-/** A tab signed in as Alice and kept open. */
-async function signedInTab(signIn: () => Promise<{ accessToken: string; refreshToken: string }>) {
-  const tab = openTab()
-  tab.start()
-  started.push(tab)
-  tab.login(await signIn())
-  return tab
-}
+const { openTab, signedInTab, stopAll } = browserTabs()
+afterEach(stopAll)
 
 /** The router has finished its first load, redirects included. */
 const loaded = (router: ReturnType<typeof createMemoryRouter>) =>

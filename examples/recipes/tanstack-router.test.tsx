@@ -2,37 +2,17 @@
 // reference server, in a new tab beside another "tab" (createTabHarness) where one is needed.
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryHistory, createRouter, RouterProvider } from '@tanstack/react-router'
-import { AuthProvider, createAuthClient, restRefresh, restRevoke, type AuthClient, type AuthEvent } from 'react-jwt-session'
-import { createTabHarness } from 'react-jwt-session/testing'
+import { AuthProvider, type AuthClient, type AuthEvent } from 'react-jwt-session'
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
+import { browserTabs } from './support/tabs'
 import { auth as appAuth } from './tanstack-router/auth'
 import { routeTree } from './tanstack-router/router'
 import { onSessionChange } from './tanstack-router/sessionChange'
 
-const harness = createTabHarness()
-const started: AuthClient[] = []
-afterEach(() => started.splice(0).forEach((tab) => tab.stop()))
+const { openTab, signedInTab, stopAll } = browserTabs()
+afterEach(stopAll)
 beforeEach(() => void vi.spyOn(window, 'scrollTo').mockImplementation(() => {})) // jsdom has no scrolling; the router restores scroll
-
-/** One more tab of the same browser: its own sessionStorage, the channel and locks shared with the others. */
-function openTab(onEvent?: (event: AuthEvent) => void) {
-  return createAuthClient({
-    refresh: restRefresh({ url: '/auth/refresh' }),
-    revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
-    ...harness.tab(),
-    onEvent,
-  })
-}
-
-/** A tab signed in as Alice and kept open. */
-async function signedInTab(signIn: () => Promise<{ accessToken: string; refreshToken: string }>) {
-  const tab = openTab()
-  tab.start()
-  started.push(tab)
-  tab.login(await signIn())
-  return tab
-}
 
 const routerAt = (href: string, auth: AuthClient) =>
   createRouter({ routeTree, context: { auth }, history: createMemoryHistory({ initialEntries: [href] }) })

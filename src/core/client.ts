@@ -82,7 +82,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         if (pending)
           await new Promise<void>((resolve) => {
             const timer = timers.setTimeout(resolve, handoffTimeout / 2)
-            void pending.catch(() => {}).then(() => (timers.clearTimeout(timer), resolve()))
+            void pending.then(noop, noop).then(() => (timers.clearTimeout(timer), resolve()))
           })
         // A tab still waiting for its own answer may hold a stale copy (a restored tab): it stays quiet.
         return state.status === 'authenticated' && refresher.state.status !== 'rejected' && !tabs.waiting ? session : null
@@ -235,12 +235,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   function settle(): Promise<void> {
     restore()
     if (state.status !== 'initializing') return Promise.resolve()
-    if (starts === 0 && !tabs.waiting) {
-      tabs.open(channelFactory, `jwt-session:${key}`)
-      const asked = tabs.requestSession()
-      if (!session && !asked) setState({ status: 'unauthenticated' })
-      if (session && session.expiresAt <= now()) refreshQuietly()
-    }
+    if (starts === 0 && !tabs.waiting) learnSession()
     // Over when the other tabs answered (or not) and a refresh of an expired copy is done; a
     // stop() meanwhile ends both.
     return tabs
@@ -249,18 +244,32 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       .finally(closeIfStopped)
   }
 
+  /**
+   * Opens the channel and asks the other tabs, even with a stored session: a tab reopened or
+   * restored with its own old copy must learn of a newer one before it ever sends its refresh
+   * token. An expired copy is refreshed (once they had their say); true when that refresh began.
+   */
+  function learnSession(): boolean {
+    tabs.open(channelFactory, `jwt-session:${key}`)
+    const asked = tabs.requestSession()
+    if (!session && !asked) setState({ status: 'unauthenticated' })
+    if (!session || session.expiresAt > now()) return false
+    refreshQuietly()
+    return true
+  }
+
   /** A stopped client keeps nothing open, except the channel a refresh in flight must still broadcast on. */
   function closeIfStopped(): void {
     if (starts > 0) return
     const pending = refresher.pending
-    if (pending) return void pending.catch(() => {}).then(closeIfStopped)
+    if (pending) return void pending.then(noop, noop).then(closeIfStopped)
     tabs.close()
     void locks.holdSession(null)
   }
 
   function refreshQuietly(): void {
     // Failures already live in state and events; a background refresh has no caller to tell.
-    refresher.request().catch(() => {})
+    refresher.request().catch(noop)
   }
 
   /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
@@ -300,15 +309,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       if (starts++ > 0) return
       restore()
       deferred.splice(0).forEach(emit)
-      tabs.open(channelFactory, `jwt-session:${key}`)
       void locks.holdSession(session)
       stopWake = (options.wakeEvents ?? defaultWakeEvents)(onWake)
-      // Asked even with a stored session: a tab reopened or restored with its own old copy must
-      // learn of a newer session before it ever sends its refresh token.
-      const asked = tabs.requestSession()
-      if (!session && !asked) setState({ status: 'unauthenticated' })
-      if (session && session.expiresAt <= now()) refreshQuietly()
-      else schedule()
+      if (!learnSession()) schedule()
     },
     stop() {
       if (starts === 0 || --starts > 0) return

@@ -11,7 +11,7 @@ export type AuthErrorCode =
   | 'no_provider' // a React hook was used outside <AuthProvider>
 
 /** What is kept of a foreign error given as `cause`: its message or fields could quote a token. */
-export interface SafeCause {
+interface SafeCause {
   name: string
   status?: number
   code?: string

@@ -45,7 +45,7 @@ export interface Session<TClaims extends JwtClaims = JwtClaims> extends SessionK
 // Below this the `iat` measurement is noise: whole seconds, plus the time the answer took.
 const MIN_SKEW = 2_000
 /** Larger tokens are refused: decoding and cloning megabytes would stall every tab. */
-export const MAX_TOKEN_LENGTH = 16 * 1024
+const MAX_TOKEN_LENGTH = 16 * 1024
 // An `exp` past this (year 5138) is a timestamp in milliseconds, not seconds.
 const MAX_EXP = 1e11
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/

@@ -12,6 +12,7 @@
 import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createTabLocks, defaultLocks } from './lock'
+import type { SessionTimeout, SessionTimeoutControl } from './sessionTimeout'
 import { createRefresher, type Refresher } from './refresher'
 import { checkOrigins } from './origins'
 import { createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
@@ -37,6 +38,7 @@ export const UNKNOWN_STATE: AuthState<never> = Object.freeze({
   tokenExpired: false,
   sessionId: null,
   ended: null,
+  expiring: null,
   error: null,
 })
 
@@ -63,7 +65,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
   )
   const scheduler = createScheduler(timers, now)
-  const locks = createTabLocks(options.locks === undefined ? defaultLocks() : options.locks, key, timers)
+  const lockManager = options.locks === undefined ? defaultLocks() : options.locks
+  const locks = createTabLocks(lockManager, key, timers)
   const listeners = new Set<() => void>()
 
   let state: AuthState<TClaims> = UNKNOWN_STATE
@@ -73,6 +76,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   let restored = false
   let starts = 0
   let stopWake: (() => void) | null = null
+  let timeout: SessionTimeoutControl | null = null
 
   const tabs = createTabSync<TClaims>(
     {
@@ -151,6 +155,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     setState({ ...sessionFields(next), tokenExpired: false, ended: null, error: null })
     if (event) emit(event)
     schedule()
+    timeout?.check()
   }
 
   /** A session that came from outside the refresher (login, storage, another tab): start its refresh state afresh. */
@@ -217,10 +222,41 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       tokenExpired: false,
       sessionId: null,
       ended,
+      expiring: null,
       error,
     })
     if (broadcast) tabs.loggedOut(reason, last && { family: last.family, login: last.login, since: last.since, gen: last.gen })
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
+    timeout?.check()
+  }
+
+  /** Ends the session in every tab, then revokes it on the server (best effort, never thrown). */
+  async function endAndRevoke(reason: LogoutReason, { everywhere = false, revoke = true } = {}): Promise<void> {
+    const ended = session
+    endSession(reason, { broadcast: true })
+    if (!ended || !options.revoke || !revoke) return
+    try {
+      await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
+    } catch (cause) {
+      emit({ type: 'revoke_failed', error: new AuthError('revoke_failed', 'Server-side logout failed.', { cause }) })
+    }
+  }
+
+  function startTimeout(make: SessionTimeout): SessionTimeoutControl {
+    return make({
+      storageKey: key,
+      now,
+      timers,
+      channel: channelFactory,
+      locks: lockManager,
+      // `since` is the login's iat (server clock, seconds), carried through refreshes and handoffs.
+      current: () => session && { sessionId: session.family, startedAt: session.since * 1000 - session.skew },
+      warn(expiring) {
+        setState({ expiring })
+        if (expiring) emit({ type: 'session_expiring', ...expiring })
+      },
+      end: (reason, revoke) => (session ? endAndRevoke(reason, { revoke }) : Promise.resolve()),
+    })
   }
 
   function sessionFields({ accessToken, claims, expiresAt, family }: Session<TClaims>) {
@@ -312,12 +348,15 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       void locks.holdSession(session)
       stopWake = (options.wakeEvents ?? defaultWakeEvents)(onWake)
       if (!learnSession()) schedule()
+      if (options.timeout) timeout = startTimeout(options.timeout)
     },
     stop() {
       if (starts === 0 || --starts > 0) return
       scheduler.cancel()
       stopWake?.()
       stopWake = null
+      timeout?.stop()
+      timeout = null
       // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
       closeIfStopped()
     },
@@ -329,16 +368,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       tabs.updated(next, 'login')
       show(next, { type: 'logged_in' })
     },
-    async logout({ everywhere = false } = {}) {
-      const ended = session
-      endSession(everywhere ? 'everywhere' : 'user', { broadcast: true })
-      if (!ended || !options.revoke) return
-      try {
-        await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
-      } catch (cause) {
-        emit({ type: 'revoke_failed', error: new AuthError('revoke_failed', 'Server-side logout failed.', { cause }) })
-      }
-    },
+    logout: ({ everywhere = false } = {}) => endAndRevoke(everywhere ? 'everywhere' : 'user', { everywhere }),
     async refresh({ staleToken } = {}) {
       restore()
       const family = session?.family
@@ -383,6 +413,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     },
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
+    extend: () => timeout?.extend(),
   }
   // Options: allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors. The peek spares each
   // request with a fresh token the wait on getAccessToken (the per-request hot path).

@@ -6,7 +6,18 @@ export type { Timers } from './scheduler'
 export type { LockManagerLike } from './lock'
 export type { ChannelLike, ChannelFactory } from './tabs'
 export type { WakeEvents, WakeKind } from './wakeEvents'
-export type { AuthClientOptions, AuthEvent, AuthState, AuthStatus, LogoutReason, RefreshContext, RevokeContext, SessionEnd } from './types'
+export type {
+  AuthClientOptions,
+  AuthEvent,
+  AuthState,
+  AuthStatus,
+  LogoutReason,
+  RefreshContext,
+  RevokeContext,
+  SessionEnd,
+  SessionExpiring,
+} from './types'
+export { sessionTimeout, type ActivityEvents, type SessionTimeout, type SessionTimeoutOptions } from './sessionTimeout'
 export type { AuthFetchOptions } from './fetch'
 export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
 export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'

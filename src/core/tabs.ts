@@ -32,7 +32,7 @@ export interface TabSyncHost<TClaims extends JwtClaims> {
   handoffTimedOut(waited: number): void
 }
 
-const LOGOUT_REASONS: readonly LogoutReason[] = ['user', 'everywhere', 'refresh_rejected', 'expired']
+const LOGOUT_REASONS: readonly LogoutReason[] = ['user', 'everywhere', 'refresh_rejected', 'expired', 'idle', 'max_age']
 
 /**
  * The cross-tab half of the client on `BroadcastChannel('jwt-session:<key>')`: a tab asks for

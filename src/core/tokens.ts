@@ -20,7 +20,8 @@ export interface TokenPair {
  * Where a session stands among all the sessions the tabs have seen. A login starts a family
  * (`family`, a random id) numbered one past every login the tab knew of (`login`); each rotation
  * within the family counts up `gen`. Tabs agree on these numbers, so they order sessions without
- * trusting anyone's clock; `since` (the login's `iat`) only breaks a tie between two logins.
+ * trusting anyone's clock. `since` (the login's `iat`, in seconds) only breaks a tie between two
+ * logins, and dates the login for `maxSessionAge`.
  */
 export interface SessionKey {
   family: string
@@ -96,7 +97,8 @@ export function createSession<TClaims extends JwtClaims>(
   const measured = iat === undefined ? 0 : iat * 1000 - now
   const skew = Math.abs(measured) >= MIN_SKEW ? measured : 0
   const session = {
-    ...(typeof key === 'function' ? key(iat ?? 0) : key),
+    // A login's `since` is its iat, or this client's clock when the token has none.
+    ...(typeof key === 'function' ? key(iat ?? Math.floor(now / 1000)) : key),
     accessToken: pair.accessToken,
     refreshToken,
     claims,

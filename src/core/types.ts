@@ -1,6 +1,7 @@
 import type { AuthError } from './errors'
 import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
+import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
 import type { ChannelFactory } from './tabs'
 import type { JwtClaims, TokenPair } from './tokens'
@@ -32,7 +33,15 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
    * ended yet): for a sign-in page that says "you signed out in another tab".
    */
   ended: SessionEnd | null
+  /** The session is about to end for an idle or age limit (see `sessionTimeout`); null otherwise. */
+  expiring: SessionExpiring | null
   error: AuthError | null
+}
+
+/** Which limit of `sessionTimeout` is about to end the session, and when (client-clock ms). */
+export interface SessionExpiring {
+  reason: 'idle' | 'max_age'
+  at: number
 }
 
 /** Why a session ended, and whether that happened in another tab. */
@@ -59,14 +68,18 @@ export interface RevokeContext {
   everywhere: boolean
 }
 
-/** Why a session ended: the user, "log out everywhere", a refresh the server refused, or expiry after one. */
-export type LogoutReason = 'user' | 'everywhere' | 'refresh_rejected' | 'expired'
+/**
+ * Why a session ended: the user, "log out everywhere", a refresh the server refused, expiry after
+ * one, or a limit of `sessionTimeout` (no input for `idleTimeout`, or `maxSessionAge` reached).
+ */
+export type LogoutReason = 'user' | 'everywhere' | 'refresh_rejected' | 'expired' | 'idle' | 'max_age'
 
 /** What the client tells `onEvent`, for logs and UI. No event ever carries a token. */
 export type AuthEvent =
   | { type: 'logged_in' }
   | { type: 'logged_out'; reason: LogoutReason; fromOtherTab: boolean }
   | { type: 'session_restored' }
+  | ({ type: 'session_expiring' } & SessionExpiring)
   | { type: 'session_adopted'; from: 'handoff' | 'broadcast'; waited: number }
   | { type: 'handoff_timeout'; waited: number }
   | { type: 'refresh_scheduled'; at: number; in: number }
@@ -124,6 +137,8 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   locks?: LockManagerLike | null
   /** Where the client hears of the page's life. Default: visibilitychange, online, pagehide, pageshow. */
   wakeEvents?: WakeEvents
+  /** Idle and absolute session limits with a warning: `timeout: sessionTimeout({ idleTimeout, maxSessionAge, warnBefore })`. */
+  timeout?: SessionTimeout
 }
 
 /** The session engine returned by `createAuthClient`. */
@@ -152,6 +167,8 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   getAccessToken(): Promise<string | null>
   /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
   fetch: typeof fetch
+  /** Counts as user activity in every tab and dismisses the idle warning; cannot pass `maxSessionAge`. No-op without `timeout`. */
+  extend(): void
   /** `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket). */
   getAuthHeaders(): Promise<Record<string, string>>
 }

@@ -1,0 +1,207 @@
+import type { LockManagerLike } from './lock'
+import type { Timers } from './scheduler'
+import type { ChannelFactory } from './tabs'
+import type { SessionExpiring } from './types'
+
+/** Options of `sessionTimeout()`. Each limit is off unless given; short values work as given. */
+export interface SessionTimeoutOptions {
+  /** End the session after this many ms without user input in any of its tabs. */
+  idleTimeout?: number
+  /** End the session this many ms after its login, however active; refreshes and other tabs carry the login time along. */
+  maxSessionAge?: number
+  /**
+   * Warn (`session_expiring`, `state.expiring`) this many ms before either limit; default 0, no
+   * warning. Give people at least 20 s to react (WCAG 2.2.1). Once the idle warning shows, only
+   * `extend()` keeps the session: moving the mouse past the dialog does not dismiss it.
+   */
+  warnBefore?: number
+  /** Where user input is heard. Default: pointer, key, wheel and touch input on the page, and the page becoming visible. */
+  activityEvents?: ActivityEvents
+}
+
+/** Calls `onActivity` on user input; returns the function that stops listening. */
+export type ActivityEvents = (onActivity: () => void) => () => void
+
+/** What the client lends a session timeout while started. */
+export interface SessionTimeoutHost {
+  storageKey: string
+  now: () => number
+  timers: Timers
+  channel: ChannelFactory | null
+  locks: LockManagerLike | null
+  /** The login this tab holds and when it began on this tab's clock; null when signed out. */
+  current(): { sessionId: string; startedAt: number } | null
+  /** Shows or clears the warning in the client's state; a new one is also an event. */
+  warn(expiring: SessionExpiring | null): void
+  /** Ends the session in every tab for `reason`; with `revoke`, this tab also revokes it on the server. */
+  end(reason: SessionExpiring['reason'], revoke: boolean): Promise<void>
+}
+
+export interface SessionTimeoutControl {
+  /** The session may have changed: re-plan the warning and the end. */
+  check(): void
+  /** Counts as activity in every tab, and dismisses the idle warning. */
+  extend(): void
+  stop(): void
+}
+
+/** What `createAuthClient({ timeout })` takes: made by `sessionTimeout()`. */
+export type SessionTimeout = (host: SessionTimeoutHost) => SessionTimeoutControl
+
+// How often a tab tells the others about input at most: a busy page sends a few messages a
+// minute, not hundreds. Short idle limits (tests, demos) share activity proportionally sooner.
+const SHARE_EVERY = 10_000
+// Long enough for every tab to hear that the session ended before it would revoke it again.
+const ELECTION_HOLD = 5_000
+const ACTIVITY_INPUTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const
+
+interface ActivityMessage {
+  type: 'jwt-session:activity'
+  sessionId: string
+  at: number
+  extend: boolean
+}
+
+/**
+ * Idle and absolute limits for the session, shared by every tab: input in any tab keeps all of
+ * them alive, a tab that only refreshes in the background does not, and when a limit is reached
+ * the session ends everywhere with reason `idle` or `max_age` (one tab revokes it on the server).
+ * Pass it as `createAuthClient({ timeout: sessionTimeout({ … }) })`; an app that does not import
+ * it carries none of it.
+ */
+export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
+  const { idleTimeout, maxSessionAge, warnBefore = 0, activityEvents = defaultActivityEvents } = options
+  for (const [name, value] of Object.entries({ idleTimeout, maxSessionAge, warnBefore })) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`sessionTimeout: ${name} must be a non-negative number of ms, not ${String(value)}`)
+    }
+  }
+
+  return (host) => {
+    const { now, timers } = host
+    let sessionId: string | null = null
+    // Client-clock ms of the newest input in any tab of this login; a login or a tab that opens counts.
+    let lastActivity = 0
+    let lastShared = -Infinity
+    let shareTimer: unknown = null
+    let checkTimer: unknown = null
+    let warned: SessionExpiring | null = null
+    let ending = false
+
+    const channel = idleTimeout ? host.channel?.(`jwt-session:${host.storageKey}:activity`) : null
+    const shareEvery = Math.min(SHARE_EVERY, (idleTimeout ?? 0) / 10)
+
+    function share(extend = false): void {
+      if (!channel || !sessionId) return
+      if (shareTimer !== null) timers.clearTimeout(shareTimer)
+      shareTimer = null
+      const wait = lastShared + shareEvery - now()
+      if (extend || wait <= 0) {
+        lastShared = now()
+        const message: ActivityMessage = { type: 'jwt-session:activity', sessionId, at: lastActivity, extend }
+        channel.postMessage(message)
+      } else {
+        // The last input of a busy spell still reaches the others, at the end of the spell.
+        shareTimer = timers.setTimeout(() => share(), wait)
+      }
+    }
+
+    function heard({ data }: { data: unknown }): void {
+      const { type, sessionId: id, at, extend } = (data ?? {}) as Partial<ActivityMessage>
+      // Foreign or stale messages, and times from the future (no tab can have input ahead of now), are ignored.
+      if (type !== 'jwt-session:activity' || id !== sessionId || typeof at !== 'number' || !(at > lastActivity) || at > now()) return
+      if (warned?.reason === 'idle' && extend !== true) return
+      lastActivity = at
+      if (extend === true) check()
+    }
+
+    function onActivity(): void {
+      if (!sessionId || warned?.reason === 'idle') return
+      lastActivity = now()
+      share()
+    }
+
+    /** The limit met first, or null when none applies. */
+    function nextLimit(startedAt: number): SessionExpiring | null {
+      const idle: SessionExpiring | null = idleTimeout ? { reason: 'idle', at: lastActivity + idleTimeout } : null
+      const maxAge: SessionExpiring | null = maxSessionAge ? { reason: 'max_age', at: startedAt + maxSessionAge } : null
+      return !idle || (maxAge && maxAge.at <= idle.at) ? maxAge : idle
+    }
+
+    function setWarning(next: SessionExpiring | null): void {
+      if (next?.reason === warned?.reason && next?.at === warned?.at) return
+      warned = next
+      host.warn(next)
+    }
+
+    function check(): void {
+      if (checkTimer !== null) timers.clearTimeout(checkTimer)
+      checkTimer = null
+      const current = host.current()
+      if (current?.sessionId !== sessionId) {
+        // A new login here or from another tab starts active; signed out, nothing is planned.
+        sessionId = current?.sessionId ?? null
+        lastActivity = now()
+        ending = false
+        setWarning(null)
+        share()
+      }
+      const limit = current && nextLimit(current.startedAt)
+      if (!limit || ending) return setWarning(null)
+      const left = limit.at - now()
+      if (left <= 0) return end(limit.reason)
+      setWarning(left <= warnBefore ? limit : null)
+      checkTimer = timers.setTimeout(check, warned ? left : left - warnBefore)
+    }
+
+    function end(reason: SessionExpiring['reason']): void {
+      ending = true
+      setWarning(null)
+      // Every tab reaches the limit at about the same time: the one that gets this lock revokes,
+      // and keeps it a while so that a tab a little late does not revoke again.
+      const name = `jwt-session:${host.storageKey}:timeout:${sessionId}`
+      const elected = host.locks
+        ? host.locks.request(name, { ifAvailable: true }, async (lock) => {
+            await host.end(reason, lock !== null)
+            if (lock) await new Promise<void>((resolve) => timers.setTimeout(resolve, ELECTION_HOLD))
+          })
+        : host.end(reason, true)
+      elected.catch(() => host.end(reason, true))
+    }
+
+    const stopActivity = activityEvents(onActivity)
+    channel?.addEventListener('message', heard)
+    check()
+
+    return {
+      check,
+      extend() {
+        if (!sessionId || ending) return
+        lastActivity = now()
+        setWarning(null)
+        share(true)
+        check()
+      },
+      stop() {
+        stopActivity()
+        channel?.removeEventListener('message', heard)
+        channel?.close()
+        if (checkTimer !== null) timers.clearTimeout(checkTimer)
+        if (shareTimer !== null) timers.clearTimeout(shareTimer)
+        checkTimer = shareTimer = null
+      },
+    }
+  }
+}
+
+export const defaultActivityEvents: ActivityEvents = (onActivity) => {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return () => {}
+  const onVisible = () => document.visibilityState === 'visible' && onActivity()
+  const options = { capture: true, passive: true }
+  ACTIVITY_INPUTS.forEach((type) => window.addEventListener(type, onActivity, options))
+  document.addEventListener('visibilitychange', onVisible)
+  return () => {
+    ACTIVITY_INPUTS.forEach((type) => window.removeEventListener(type, onActivity, options))
+    document.removeEventListener('visibilitychange', onVisible)
+  }
+}

@@ -9,7 +9,7 @@
 // (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
 // refused refresh, expiry after one). Which session may replace which is the ledger's rule
 // (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
-import { AuthError } from './errors'
+import { AuthError, classifyRefreshError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createTabLocks, defaultLocks } from './lock'
 import type { SessionTimeout, SessionTimeoutControl } from './sessionTimeout'
@@ -18,7 +18,7 @@ import { checkOrigins } from './origins'
 import { createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
 import { createTabSync, defaultChannel } from './tabs'
-import { createSession, isNewer, type JwtClaims, type Session } from './tokens'
+import { createSession, isNewer, type JwtClaims, type Session, type TokenPair } from './tokens'
 import { createLedger } from './ledger'
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents, type WakeKind } from './wakeEvents'
@@ -77,6 +77,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   let starts = 0
   let stopWake: (() => void) | null = null
   let timeout: SessionTimeoutControl | null = null
+  let restoring: Promise<void> | null = null
 
   const tabs = createTabSync<TClaims>(
     {
@@ -107,7 +108,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       },
       handoffTimedOut(waited) {
         if (session) return
-        setState({ status: 'unauthenticated' })
+        noSessionFound()
         emit({ type: 'handoff_timeout', waited })
       },
     },
@@ -172,7 +173,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     deferring = true
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
-      show(stored, { type: 'session_restored' })
+      show(stored, { type: 'session_restored', from: 'storage' })
     } else if (stored) {
       session = stored // expired: start() refreshes it, once the other tabs had their say
       ledger.saw(stored)
@@ -276,6 +277,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     // stop() meanwhile ends both.
     return tabs
       .settled()
+      .then(() => restoring)
       .then(() => refresher.pending?.then(noop, noop))
       .finally(closeIfStopped)
   }
@@ -288,10 +290,47 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   function learnSession(): boolean {
     tabs.open(channelFactory, `jwt-session:${key}`)
     const asked = tabs.requestSession()
-    if (!session && !asked) setState({ status: 'unauthenticated' })
+    if (!session && !asked) noSessionFound()
     if (!session || session.expiresAt > now()) return false
     refreshQuietly()
     return true
+  }
+
+  /** Nothing stored and no tab holds a session: signed out, unless `restore` finds one (once per tab). */
+  function noSessionFound(): void {
+    if (!options.restore || restoring) return setState({ status: 'unauthenticated' })
+    const outcome = options.restore({ storageKey: key, locks: lockManager, refresh: refresher.cold })
+    restoring = outcome.then(
+      (pair) => {
+        if (session || state.status !== 'initializing') return // a login, or another tab's session, came first
+        if (pair === 'elsewhere') return askAgain()
+        if (pair) signIn(pair, { type: 'session_restored', from: 'cookie' })
+        else setState({ status: 'unauthenticated' })
+      },
+      (caught: unknown) => {
+        if (session || state.status !== 'initializing') return
+        // Refused (400/401/403) only means "not signed in"; anything else is worth telling.
+        const error = classifyRefreshError(caught)
+        const refused = error.code === 'refresh_rejected'
+        setState({ status: 'unauthenticated', error: refused ? null : error })
+        if (!refused) emit({ type: 'refresh_failed', error, retryIn: null })
+      },
+    )
+  }
+
+  /** Another tab restored meanwhile: its session, if it found one, is this tab's for the asking. */
+  function askAgain(): Promise<void> {
+    if (!tabs.requestSession()) setState({ status: 'unauthenticated' })
+    return tabs.settled()
+  }
+
+  function signIn(tokens: TokenPair, event: AuthEvent): void {
+    const next = createSession<TClaims>(tokens, now(), ledger.nextLogin(newFamilyId()))
+    restored = true
+    tabs.endHandoff()
+    store.write(next)
+    tabs.updated(next, 'login')
+    show(next, event)
   }
 
   /** A stopped client keeps nothing open, except the channel a refresh in flight must still broadcast on. */
@@ -319,7 +358,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     if (!stored) {
       if (session) endSession('user', { fromOtherTab: true })
     } else if (!session || isNewer(stored, session)) {
-      show(stored, { type: 'session_restored' })
+      show(stored, { type: 'session_restored', from: 'storage' })
     }
     void locks.holdSession(session)
     tabs.requestSession()
@@ -360,14 +399,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
       closeIfStopped()
     },
-    login(tokens) {
-      const next = createSession<TClaims>(tokens, now(), ledger.nextLogin(newFamilyId()))
-      restored = true
-      tabs.endHandoff()
-      store.write(next)
-      tabs.updated(next, 'login')
-      show(next, { type: 'logged_in' })
-    },
+    login: (tokens) => signIn(tokens, { type: 'logged_in' }),
     logout: ({ everywhere = false } = {}) => endAndRevoke(everywhere ? 'everywhere' : 'user', { everywhere }),
     async refresh({ staleToken } = {}) {
       restore()

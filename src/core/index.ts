@@ -17,7 +17,15 @@ export type {
   SessionEnd,
   SessionExpiring,
 } from './types'
-export { sessionTimeout, type ActivityEvents, type SessionTimeout, type SessionTimeoutOptions } from './sessionTimeout'
+export { cookieRestore, type RestoreOutcome, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
+export {
+  sessionTimeout,
+  type ActivityEvents,
+  type SessionTimeout,
+  type SessionTimeoutControl,
+  type SessionTimeoutHost,
+  type SessionTimeoutOptions,
+} from './sessionTimeout'
 export type { AuthFetchOptions } from './fetch'
 export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
 export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'

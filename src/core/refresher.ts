@@ -48,7 +48,7 @@ export interface RefresherOptions<TClaims extends JwtClaims> {
 const TAKEOVER_MARGIN = 2_000
 
 export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<TClaims>, options: RefresherOptions<TClaims>) {
-  const { locks, timers, now, refreshTimeout } = options
+  const { locks, now, refreshTimeout } = options
   let state: RefreshState = { status: 'idle' }
   let inFlight: { promise: Promise<Session<TClaims>>; abort: AbortController } | null = null
 
@@ -80,11 +80,7 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       // Our lock was stolen while this tab was frozen: the tab that took over sends the token.
       if (lock?.stolen) throw new AuthError('refresh_failed', 'Another tab took this refresh over.')
       if (host.session() !== from) return movedOn()
-      const { refreshToken, accessToken, claims } = from
-      const pair = await withTimeout(options.refresh({ refreshToken, accessToken, claims, signal }), refreshTimeout, timers, () => {
-        abort.abort()
-        return new AuthError('refresh_failed', `Refresh timed out after ${refreshTimeout} ms.`)
-      })
+      const pair = await sendRefresh(options, from, abort)
       // The server answered 2xx: this refresh token is spent, whatever the answer holds.
       const next = createSession<TClaims>(pair, now(), rotationOf(from))
       if (host.session() !== from) return movedOn()
@@ -160,6 +156,9 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       return promise
     },
 
+    /** A refresh with no session yet (a cold start from the refresh cookie): no lock, no state. */
+    cold: (): Promise<TokenPair> => sendRefresh(options, null, new AbortController()),
+
     /** The session changed from outside (login, logout, another tab's pair): start clean, drop any attempt. */
     reset(): void {
       inFlight?.abort.abort()
@@ -167,6 +166,19 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       state = { status: 'idle' }
     },
   }
+}
+
+/** Calls `refresh` with `from`'s tokens (none for a cold start); aborted and failed after `refreshTimeout`. */
+function sendRefresh<TClaims extends JwtClaims>(
+  { refresh, refreshTimeout, timers }: RefresherOptions<TClaims>,
+  from: Session<TClaims> | null,
+  abort: AbortController,
+): Promise<TokenPair> {
+  const context = { refreshToken: from?.refreshToken ?? null, accessToken: from?.accessToken ?? null, claims: from?.claims ?? null }
+  return withTimeout(refresh({ ...context, signal: abort.signal }), refreshTimeout, timers, () => {
+    abort.abort()
+    return new AuthError('refresh_failed', `Refresh timed out after ${refreshTimeout} ms.`)
+  })
 }
 
 export type Refresher<TClaims extends JwtClaims> = ReturnType<typeof createRefresher<TClaims>>

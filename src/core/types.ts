@@ -1,6 +1,7 @@
 import type { AuthError } from './errors'
 import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
+import type { SessionRestore } from './cookieRestore'
 import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
 import type { ChannelFactory } from './tabs'
@@ -78,7 +79,8 @@ export type LogoutReason = 'user' | 'everywhere' | 'refresh_rejected' | 'expired
 export type AuthEvent =
   | { type: 'logged_in' }
   | { type: 'logged_out'; reason: LogoutReason; fromOtherTab: boolean }
-  | { type: 'session_restored' }
+  /** From this tab's storage, or (with `restore: cookieRestore`) from the refresh cookie when no tab had a session. */
+  | { type: 'session_restored'; from: 'storage' | 'cookie' }
   | ({ type: 'session_expiring' } & SessionExpiring)
   | { type: 'session_adopted'; from: 'handoff' | 'broadcast'; waited: number }
   | { type: 'handoff_timeout'; waited: number }
@@ -137,6 +139,11 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   locks?: LockManagerLike | null
   /** Where the client hears of the page's life. Default: visibilitychange, online, pagehide, pageshow. */
   wakeEvents?: WakeEvents
+  /**
+   * Cold start when nothing is stored and no tab answers: `restore: cookieRestore` asks the
+   * server once with the refresh cookie (cookie mode). A refusal means "not signed in", quietly.
+   */
+  restore?: SessionRestore
   /** Idle and absolute session limits with a warning: `timeout: sessionTimeout({ idleTimeout, maxSessionAge, warnBefore })`. */
   timeout?: SessionTimeout
 }

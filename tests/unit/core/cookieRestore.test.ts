@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import { cookieRestore } from '../../../src/core/cookieRestore'
+import type { TokenPair } from '../../../src/core/tokens'
+import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
+import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { useFakeClock } from '../../support/session'
+
+beforeEach(() => useFakeClock())
+afterEach(() => vi.useRealTimers())
+
+/** A cookie-mode server: the refresh token lives in the browser's HttpOnly cookie, never in the client. */
+function cookieServer(answer: 'valid' | 'no_cookie' | 'down' = 'valid', latency = 40) {
+  return vi.fn(async ({ refreshToken }: RefreshContext): Promise<TokenPair> => {
+    expect(refreshToken).toBeNull()
+    await new Promise((resolve) => setTimeout(resolve, latency))
+    if (answer === 'no_cookie') throw Object.assign(new Error('no refresh cookie'), { status: 401 })
+    if (answer === 'down') throw Object.assign(new Error('bad gateway'), { status: 502 })
+    return { accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: 900 }) }
+  })
+}
+
+/** `count` tabs of one browser opening at once, none with anything stored. */
+function openTogether(count: number, refresh: AuthClientOptions['refresh'], overrides: Partial<AuthClientOptions> = {}, latency = 0) {
+  const harness = createTabHarness({ latency })
+  const events: AuthEvent[][] = []
+  const tabs: AuthClient[] = []
+  const seen: string[][] = []
+  for (let i = 0; i < count; i++) {
+    const log: AuthEvent[] = []
+    const client = createAuthClient({
+      refresh,
+      restore: cookieRestore,
+      ...harness.tab(),
+      wakeEvents: () => () => {},
+      onEvent: (event) => log.push(event),
+      ...overrides,
+    })
+    const statuses: string[] = []
+    client.subscribe(() => statuses.push(client.getSnapshot().status))
+    client.start()
+    tabs.push(client)
+    events.push(log)
+    seen.push(statuses)
+  }
+  const states = () => tabs.map((tab) => tab.getSnapshot())
+  return { tabs, events, states, seen }
+}
+
+const typesOf = (log: AuthEvent[]) => log.map((event) => event.type)
+
+describe('cold start from the refresh cookie (restore: cookieRestore)', () => {
+  it('5 tabs opening at once make exactly 1 refresh request and all sign in to the same session', async () => {
+    const refresh = cookieServer('valid')
+    // Messages take 20 ms, longer than the lock takes to pass: the waiting tabs must ask, not conclude.
+    const { states, events, seen } = openTogether(5, refresh, {}, 20)
+    await vi.advanceTimersByTimeAsync(300 + 40 + 300)
+    expect(seen.map((statuses) => statuses.includes('unauthenticated'))).toEqual(Array(5).fill(false))
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(states().map((s) => s.status)).toEqual(Array(5).fill('authenticated'))
+    expect(new Set(states().map((s) => s.sessionId)).size).toBe(1)
+    const restoredFrom = events.flatMap((log) => log.flatMap((event) => (event.type === 'session_restored' ? [event.from] : [])))
+    expect(restoredFrom).toEqual(['cookie'])
+    expect(events.flat().filter((event) => event.type === 'session_adopted')).toHaveLength(4)
+  })
+
+  it('no valid cookie: 1 request for 5 tabs, all signed out quietly (no logged_out, no error)', async () => {
+    const refresh = cookieServer('no_cookie')
+    const { states, events } = openTogether(5, refresh)
+    await vi.advanceTimersByTimeAsync(300 + 40 + 300)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(states().map((s) => [s.status, s.error, s.ended])).toEqual(Array(5).fill(['unauthenticated', null, null]))
+    expect(events.flat().filter((event) => event.type === 'logged_out' || event.type === 'refresh_failed')).toEqual([])
+  })
+
+  it('a server that is down signs out with a refresh_failed error to show, after 1 request', async () => {
+    const refresh = cookieServer('down')
+    const { states, events } = openTogether(1, refresh)
+    await vi.advanceTimersByTimeAsync(300 + 40)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(states()[0]).toMatchObject({ status: 'unauthenticated', error: { code: 'refresh_failed', status: 502 } })
+    expect(typesOf(events[0]!)).toEqual(['handoff_timeout', 'refresh_failed'])
+  })
+
+  it('ready() waits for the cold start (a route loader in a new tab)', async () => {
+    const refresh = cookieServer('valid')
+    const harness = createTabHarness()
+    const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    const ready = client.ready()
+    await vi.advanceTimersByTimeAsync(300 + 40)
+    expect(await ready).toMatchObject({ status: 'authenticated' })
+    expect(refresh).toHaveBeenCalledTimes(1)
+  })
+
+  it('does not ask the server when another tab has the session, or something is stored', async () => {
+    const refresh = cookieServer('valid')
+    const { tabs } = openTogether(1, refresh)
+    await vi.advanceTimersByTimeAsync(300 + 40)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    const harness = createTabHarness()
+    const signedIn = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    signedIn.start()
+    signedIn.login({ accessToken: createTestJwt({ sub: 'user-1' }, { expiresIn: 900 }) })
+    const newTab = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    newTab.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(newTab.getSnapshot().status).toBe('authenticated')
+    expect(refresh).toHaveBeenCalledTimes(1)
+    tabs[0]!.stop()
+  })
+
+  it('a login while the cold start runs wins; the late answer is dropped', async () => {
+    const refresh = cookieServer('valid', 500)
+    const { tabs } = openTogether(1, refresh)
+    await vi.advanceTimersByTimeAsync(300 + 100)
+    tabs[0]!.login({ accessToken: createTestJwt({ sub: 'user-2' }, { expiresIn: 900 }) })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(tabs[0]!.getSnapshot().claims?.sub).toBe('user-2')
+  })
+
+  it('without Web Locks every tab asks on its own (documented: no cross-tab lock, no exactly-once)', async () => {
+    const refresh = cookieServer('valid')
+    openTogether(3, refresh, { locks: null })
+    await vi.advanceTimersByTimeAsync(300 + 40 + 300)
+    expect(refresh).toHaveBeenCalledTimes(3)
+  })
+
+  it('without restore, nothing is asked: signed out after the handoff', async () => {
+    const refresh = cookieServer('valid')
+    const { states } = openTogether(2, refresh, { restore: undefined })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(refresh).not.toHaveBeenCalled()
+    expect(states().map((s) => s.status)).toEqual(['unauthenticated', 'unauthenticated'])
+  })
+})

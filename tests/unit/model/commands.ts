@@ -128,7 +128,8 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
       const target = pick(usable(world), cmd.tab)
       if (!target) return null
       world.track(target, 'logout', target.client.logout())
-      world.latest = { kind: 'logout' }
+      // As for a login: tabs running now hear of it, a stopped one does not.
+      world.latest = { kind: 'logout', told: new Set(world.tabs.filter((t) => !t.closed && t.started)) }
       return `tab ${target.id} logged out t=${world.vt}`
     }
     case 'api': {

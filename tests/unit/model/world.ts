@@ -175,7 +175,9 @@ export class World {
   revokesInFlight = 0
   readonly ops: Op[] = []
   /** The latest login (client.login call) or logout, for invariant 2. */
-  latest: { kind: 'none' } | { kind: 'logout' } | { kind: 'login'; sid: string; sub: string; told: Set<Tab> } = { kind: 'none' }
+  latest: { kind: 'none' } | { kind: 'logout'; told: Set<Tab> } | { kind: 'login'; sid: string; sub: string; told: Set<Tab> } = {
+    kind: 'none',
+  }
 
   constructor(private readonly seed: number) {
     this.net = mulberry32(seed ^ 0x5eed)

@@ -55,6 +55,7 @@ const preview: Preview = {
             '8 Cross-tab',
             '9 Force logout and fingerprint',
             '10 GraphQL (Hasura)',
+            '11 Session timeout',
           ],
         ],
       },

@@ -1,6 +1,9 @@
 // Cross-tab latency in real Chromium against the reference server over HTTP:
 //   handoff — a new tab opens and gets the session from an open tab (no login, no refresh)
 //   logout  — one of five tabs logs out; time until the last of the five has logged out
+//   first paint — a new tab of a React app (tests/e2e/page/firstPaint.ts) while another tab is
+//             signed in: from its script's start to the first commit showing `authenticated`,
+//             with the provider starting the client, and with `auth.ready()` called at module load
 // Runs the e2e harness (tests/e2e/harness.ts, loaded through Vite's module runner).
 // Usage: node bench/crossTabLatency.mjs [--tries 20]      CHROMIUM_PATH overrides the browser.
 /* global window -- the page.evaluate callbacks run in the browser */
@@ -15,15 +18,17 @@ const TABS = 5
 // For what the library itself does. Opening a page and loading its script come on top of it and
 // are shown for context: they are the browser's, and the app's bundle, not the session handoff.
 const TARGET_MS = 50
+// A new tab of a signed-in app should show the session about as soon as React can render.
+const FIRST_PAINT_TARGET_MS = 20
 
 const harnessPath = fileURLToPath(new URL('../tests/e2e/harness.ts', import.meta.url))
 const { module: harness } = await runnerImport(harnessPath, { configFile: false, logLevel: 'silent' })
 const { startHarness, waitForStatus, waitForToken, median, percentile } = harness
 
 // Long-lived tokens: no rotation may run during the measurements.
-const h = await startHarness({ accessTokenTtl: 600 })
+const h = await startHarness({ accessTokenTtl: 600, firstPaintPage: true })
 try {
-  const rows = [...(await measureHandoff()), await measureLogout()]
+  const rows = [...(await measureHandoff()), await measureLogout(), ...(await measureFirstPaint())]
   printTable(rows)
 } finally {
   await h.close()
@@ -85,6 +90,27 @@ async function measureLogout() {
   }
   await h.closeContexts()
   return row(`logout: logout() → last of ${TABS} tabs logged_out`, propagation, TARGET_MS)
+}
+
+async function measureFirstPaint() {
+  const { context } = await h.loggedInTabs(1)
+  const samples = { provider: [], module: [] }
+  for (let i = 0; i < WARMUP + TRIES; i++) {
+    // Alternated, so both modes meet the same warm caches and the same load on the machine.
+    for (const mode of ['provider', 'module']) {
+      const tab = await context.newPage()
+      await tab.goto(mode === 'module' ? '/first-paint?ready=module' : '/first-paint')
+      await tab.waitForFunction(() => window.firstPaint !== undefined, undefined, { polling: 5, timeout: 10_000 })
+      const after = await tab.evaluate(() => window.firstPaint.authenticatedAfter)
+      if (i >= WARMUP) samples[mode].push(after)
+      await tab.close()
+    }
+  }
+  await h.closeContexts()
+  return [
+    row('first paint, new tab: script start → authenticated (provider starts the client)', samples.provider, null),
+    row('first paint, new tab: script start → authenticated (auth.ready() at module load)', samples.module, FIRST_PAINT_TARGET_MS),
+  ]
 }
 
 function row(name, samples, target) {

@@ -1,8 +1,9 @@
 // The app side the demo (examples/demo) and the stories (stories/) share: the claims the reference
-// server issues, the sign-in request, and one line of text per client event. Not part of the
+// server issues, the sign-in request, one line of text per client event, and why a session ended
+// in words for the sign-in page (the warning dialog is SessionTimeoutDialog.tsx). Not part of the
 // library: signing in is the app's business, and how an event reads on screen is the app's choice.
 // Type-only imports from the package, so both builds take this file as it is.
-import type { AuthEvent, JwtClaims, TokenPair } from 'react-jwt-session'
+import type { AuthEvent, JwtClaims, SessionEnd, TokenPair } from 'react-jwt-session'
 
 /** What the reference server puts in its access tokens besides the registered claims. */
 export interface DemoClaims extends JwtClaims {
@@ -51,6 +52,8 @@ export function eventDetail(event: AuthEvent): string {
       return `in ${seconds(event.in)}`
     case 'refresh_succeeded':
       return `· valid until ${new Date(event.expiresAt).toLocaleTimeString()}`
+    case 'session_expiring':
+      return `(${event.reason}) · ends at ${new Date(event.at).toLocaleTimeString()}`
     case 'refresh_skipped':
       return `(${event.reason})`
     case 'refresh_failed': {
@@ -70,4 +73,25 @@ export function eventDetail(event: AuthEvent): string {
 export function describeEvent(event: AuthEvent): string {
   const detail = eventDetail(event)
   return detail ? `${event.type} ${detail}` : event.type
+}
+
+/**
+ * Why the last session ended, for the sign-in page (`state.ended`); null when there is nothing to
+ * tell: the person signed out here, themselves.
+ */
+export function describeSessionEnd({ reason, fromOtherTab }: SessionEnd): string | null {
+  switch (reason) {
+    case 'idle':
+      return 'You were signed out after a period of inactivity.'
+    case 'max_age':
+      return 'Your session reached its time limit. Sign in again to continue.'
+    case 'everywhere':
+      return 'You signed out on every device.'
+    case 'refresh_rejected':
+      return 'The server ended your session.'
+    case 'expired':
+      return 'Your session expired.'
+    case 'user':
+      return fromOtherTab ? 'You signed out in another tab.' : null
+  }
 }

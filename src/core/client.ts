@@ -231,11 +231,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     timeout?.check()
   }
 
-  /** Ends the session in every tab, then revokes it on the server (best effort, never thrown). */
-  async function endAndRevoke(reason: LogoutReason, { everywhere = false, revoke = true } = {}): Promise<void> {
-    const ended = session
-    endSession(reason, { broadcast: true })
-    if (!ended || !options.revoke || !revoke) return
+  /** Revokes an ended session on the server: best effort, reported, never thrown. */
+  async function revokeSession(ended: Session<TClaims>, everywhere: boolean): Promise<void> {
+    if (!options.revoke) return
     try {
       await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
     } catch (cause) {
@@ -256,7 +254,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         setState({ expiring })
         if (expiring) emit({ type: 'session_expiring', ...expiring })
       },
-      end: (reason, revoke) => (session ? endAndRevoke(reason, { revoke }) : Promise.resolve()),
+      end(reason) {
+        const ended = session
+        if (!ended) return null
+        endSession(reason, { broadcast: true })
+        return () => revokeSession(ended, false)
+      },
     })
   }
 
@@ -299,23 +302,35 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   /** Nothing stored and no tab holds a session: signed out, unless `restore` finds one (once per tab). */
   function noSessionFound(): void {
     if (!options.restore || restoring) return setState({ status: 'unauthenticated' })
-    const outcome = options.restore({ storageKey: key, locks: lockManager, refresh: refresher.cold })
+    const outcome = options.restore({ storageKey: key, locks: lockManager, timers, restore: restoreOnce })
     restoring = outcome.then(
-      (pair) => {
+      (result) => {
         if (session || state.status !== 'initializing') return // a login, or another tab's session, came first
-        if (pair === 'elsewhere') return askAgain()
-        if (pair) signIn(pair, { type: 'session_restored', from: 'cookie' })
-        else setState({ status: 'unauthenticated' })
+        if (result === 'elsewhere') return askAgain()
+        setState({ status: 'unauthenticated' })
       },
-      (caught: unknown) => {
+      (error: AuthError) => {
         if (session || state.status !== 'initializing') return
-        // Refused (400/401/403) only means "not signed in"; anything else is worth telling.
-        const error = classifyRefreshError(caught)
-        const refused = error.code === 'refresh_rejected'
-        setState({ status: 'unauthenticated', error: refused ? null : error })
-        if (!refused) emit({ type: 'refresh_failed', error, retryIn: null })
+        setState({ status: 'unauthenticated', error })
+        emit({ type: 'refresh_failed', error, retryIn: null })
       },
     )
+  }
+
+  /** A cold start's one request: signs in with the answer, or says the server refused. */
+  async function restoreOnce(): Promise<'restored' | 'refused' | 'skipped'> {
+    if (session || state.status !== 'initializing') return 'skipped'
+    try {
+      const pair = await refresher.cold()
+      if (session || state.status !== 'initializing') return 'skipped' // a login came first: its session stays
+      signIn(pair, { type: 'session_restored', from: 'cookie' })
+      return 'restored'
+    } catch (caught) {
+      // Refused (400/401/403) only means "not signed in"; anything else is worth telling.
+      const error = classifyRefreshError(caught)
+      if (error.code !== 'refresh_rejected') throw error
+      return 'refused'
+    }
   }
 
   /** Another tab restored meanwhile: its session, if it found one, is this tab's for the asking. */
@@ -400,7 +415,11 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       closeIfStopped()
     },
     login: (tokens) => signIn(tokens, { type: 'logged_in' }),
-    logout: ({ everywhere = false } = {}) => endAndRevoke(everywhere ? 'everywhere' : 'user', { everywhere }),
+    async logout({ everywhere = false } = {}) {
+      const ended = session
+      endSession(everywhere ? 'everywhere' : 'user', { broadcast: true })
+      if (ended) await revokeSession(ended, everywhere)
+    },
     async refresh({ staleToken } = {}) {
       restore()
       const family = session?.family

@@ -33,8 +33,8 @@ export interface SessionTimeoutHost {
   current(): { sessionId: string; startedAt: number } | null
   /** Shows or clears the warning in the client's state; a new one is also an event. */
   warn(expiring: SessionExpiring | null): void
-  /** Ends the session in every tab for `reason`; with `revoke`, this tab also revokes it on the server. */
-  end(reason: SessionExpiring['reason'], revoke: boolean): Promise<void>
+  /** Ends the session in every tab for `reason` now; returns what revokes it on the server, null without a session. */
+  end(reason: SessionExpiring['reason']): (() => Promise<void>) | null
 }
 
 export interface SessionTimeoutControl {
@@ -82,6 +82,9 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     let sessionId: string | null = null
     // Client-clock ms of the newest input in any tab of this login; a login or a tab that opens counts.
     let lastActivity = 0
+    // When this login began on this tab's clock: fixed once seen, so a re-measured skew after a
+    // refresh does not move the end (and the warning) by a few ms.
+    let startedAt = 0
     let lastShared = -Infinity
     let shareTimer: unknown = null
     let checkTimer: unknown = null
@@ -122,7 +125,7 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     }
 
     /** The limit met first, or null when none applies. */
-    function nextLimit(startedAt: number): SessionExpiring | null {
+    function nextLimit(): SessionExpiring | null {
       const idle: SessionExpiring | null = idleTimeout ? { reason: 'idle', at: lastActivity + idleTimeout } : null
       const maxAge: SessionExpiring | null = maxSessionAge ? { reason: 'max_age', at: startedAt + maxSessionAge } : null
       return !idle || (maxAge && maxAge.at <= idle.at) ? maxAge : idle
@@ -139,14 +142,16 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
       checkTimer = null
       const current = host.current()
       if (current?.sessionId !== sessionId) {
-        // A new login here or from another tab starts active; signed out, nothing is planned.
+        // A session that appears here (a login, another tab's, a reload) starts this tab's idle
+        // clock, without telling the others: only input does, so a page that reloads itself does
+        // not keep the session alive in every tab. Signed out, nothing is planned.
         sessionId = current?.sessionId ?? null
+        startedAt = current?.startedAt ?? 0
         lastActivity = now()
         ending = false
         setWarning(null)
-        share()
       }
-      const limit = current && nextLimit(current.startedAt)
+      const limit = current && nextLimit()
       if (!limit || ending) return setWarning(null)
       const left = limit.at - now()
       if (left <= 0) return end(limit.reason)
@@ -157,16 +162,19 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     function end(reason: SessionExpiring['reason']): void {
       ending = true
       setWarning(null)
-      // Every tab reaches the limit at about the same time: the one that gets this lock revokes,
-      // and keeps it a while so that a tab a little late does not revoke again.
       const name = `jwt-session:${host.storageKey}:timeout:${sessionId}`
-      const elected = host.locks
-        ? host.locks.request(name, { ifAvailable: true }, async (lock) => {
-            await host.end(reason, lock !== null)
-            if (lock) await new Promise<void>((resolve) => timers.setTimeout(resolve, ELECTION_HOLD))
-          })
-        : host.end(reason, true)
-      elected.catch(() => host.end(reason, true))
+      const revoke = host.end(reason)
+      if (!revoke) return
+      if (!host.locks) return void revoke()
+      // Tabs that reach the limit before they hear that another one did: the one that gets this
+      // lock revokes, and keeps it a while so that a tab a little late does not revoke again.
+      host.locks
+        .request(name, { ifAvailable: true }, async (lock) => {
+          if (!lock) return
+          await revoke()
+          await new Promise<void>((resolve) => timers.setTimeout(resolve, ELECTION_HOLD))
+        })
+        .catch(revoke)
     }
 
     const stopActivity = activityEvents(onActivity)
@@ -178,9 +186,8 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
       extend() {
         if (!sessionId || ending) return
         lastActivity = now()
-        setWarning(null)
         share(true)
-        check()
+        check() // lifts an idle warning; a max_age one stays as it is
       },
       stop() {
         stopActivity()

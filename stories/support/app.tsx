@@ -1,7 +1,7 @@
 // The small demo app every story is built from: a sign-in form, the session card, the signed-out notice.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { AuthProvider, type AuthClientOptions, type AuthError } from '../../src'
-import { requestLogin, type DemoClaims } from '../../examples/shared/app'
+import { describeSessionEnd, requestLogin, type DemoClaims } from '../../examples/shared/app'
 import { restAuthOptions, useAuth } from './auth'
 import { useStoryEnv } from './env'
 
@@ -122,13 +122,18 @@ export function SessionActions({ everywhere = false }: { everywhere?: boolean })
   )
 }
 
-/** Shown after a session ended on its own (refresh rejected): the reason, from `error.code`. */
+/**
+ * Shown on the sign-in form after a session ended: the error that ended it (`error.code`, e.g.
+ * refresh rejected), or else why it ended (`ended`: inactivity, the time limit, another tab…).
+ */
 export function SignedOutNotice() {
   const error = useAuth((auth) => auth.error)
-  if (!error) return null
+  const ended = useAuth((auth) => auth.ended)
+  const text = error ? `Your session ended: ${error.code}` : ended && describeSessionEnd(ended)
+  if (!text) return null
   return (
     <p role="alert" className="warning">
-      Your session ended: {error.code}
+      {text}
     </p>
   )
 }

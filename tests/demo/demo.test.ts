@@ -1,6 +1,7 @@
 // @vitest-environment node
 // The demo (scripts/demo.mjs: Vite dev server + reference auth server in one process) over HTTP,
-// then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out.
+// then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out, the
+// warning before an idle session is signed out.
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
@@ -160,6 +161,53 @@ describe('the demo in Chromium', () => {
     await expect.poll(async () => (await fetch(`${demo.url}/api/me`, { headers: otherDevice.headers })).status).toBe(401)
   })
 
+  it('warns an idle session in every tab, keeps it on Escape, and signs it out when left alone', async () => {
+    // Limits from the URL, short: the warning 2 s after the last input in any tab, the end 6 s after it.
+    const login = /\/login\?returnTo=%2F%3Fidle%3D6%26warn%3D4$/
+    await page.goto(`${demo.url}/?idle=6&warn=4`)
+    await page.waitForURL(login)
+    await expectText(page.getByTestId('limits'), 'idle 0:06 · max age off · warning 0:04')
+    await signIn(page, 'alice', 'alice-password')
+    await page.waitForURL(`${demo.url}/?idle=6&warn=4`)
+    const opening = context.waitForEvent('page')
+    await page.getByRole('button', { name: 'Open in a new tab' }).click()
+    secondTab = await opening
+    expect(new URL(secondTab.url()).search).toBe('?idle=6&warn=4')
+    await expectText(secondTab.getByTestId('user'), 'Alice (user-alice)')
+    const input = page.getByLabel('New todo')
+    await input.click()
+
+    const dialogs = [page, secondTab].map((tab) => tab.getByRole('alertdialog', { name: 'Are you still there?' }))
+    await Promise.all(dialogs.map((dialog) => dialog.waitFor()))
+    const [dialog] = dialogs as [Locator, Locator]
+    expect(await dialog.getAttribute('aria-modal')).toBe('true')
+    const stay = dialog.getByRole('button', { name: 'Stay signed in' })
+    const signOut = dialog.getByRole('button', { name: 'Sign out' })
+    expect(await hasFocus(stay)).toBe(true)
+    // The real keyboard: Tab wraps around inside the dialog; Escape is "stay signed in".
+    await page.keyboard.press('Tab')
+    expect(await hasFocus(signOut)).toBe(true)
+    await page.keyboard.press('Tab')
+    expect(await hasFocus(stay)).toBe(true)
+    await page.keyboard.press('Shift+Tab')
+    expect(await hasFocus(signOut)).toBe(true)
+    await page.keyboard.press('Escape')
+    // Kept in every tab: the other tab's warning closes too.
+    await Promise.all(dialogs.map((each) => each.waitFor({ state: 'hidden' })))
+    expect(await hasFocus(input)).toBe(true)
+    await expectText(page.getByTestId('status'), 'authenticated')
+
+    // Left alone: the warning again, then the end in both tabs, and the sign-in page says why.
+    await dialog.waitFor()
+    for (const tab of [page, secondTab]) {
+      await tab.waitForURL(login)
+      await expectText(tab.getByTestId('ended'), 'You were signed out after a period of inactivity.')
+      await expectText(tab.getByTestId('event-log'), '(idle)')
+    }
+    expect(await dialog.count()).toBe(0)
+    await secondTab.close()
+  })
+
   it('logged no page errors and no unexpected HTTP errors', () => {
     expect(pageErrors).toEqual([])
     // The wrong password, and nothing else: no 401 from a query racing a logout.
@@ -188,6 +236,11 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** Whether the element is the focused one in its page. */
+function hasFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => element === document.activeElement)
 }
 
 /** Waits (no fixed sleep) until the element exists and its text contains `text`. */

@@ -23,9 +23,19 @@ export interface RefreshRecord {
   status: number | null
 }
 
+/** One /auth/logout or /auth/logout-all request (a revoke) as the server saw it. */
+export interface RevokeRecord {
+  tab: string | null
+  path: string
+  at: number
+  status: number | null
+}
+
 export interface HarnessOptions {
   /** Access-token lifetime in seconds. */
   accessTokenTtl?: number
+  /** Also serve the bench's React page at `/first-paint`. */
+  firstPaintPage?: boolean
   /**
    * Turn Chromium's back/forward cache on (Playwright launches with it disabled). Only for tests
    * about bfcache: the other tests' navigations must stay plain loads.
@@ -46,12 +56,13 @@ export const RESTORED_MARKER = 'e2e-restored'
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>
 
-export async function startHarness({ accessTokenTtl = 6, bfcache = false }: HarnessOptions = {}) {
+export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstPaintPage = false }: HarnessOptions = {}) {
   const executablePath = findChromium()
-  const assets = await bundlePage()
+  const assets = await bundlePage({ firstPaint: firstPaintPage })
 
   const auth = createAuthServer({ accessTokenTtl, refreshGraceWindow: 0, exposeControl: true, passwordIterations: 500 })
   const refreshLog: RefreshRecord[] = []
+  const revokeLog: RevokeRecord[] = []
   /** Every access and refresh token seen during the run: issued by the server or found in a tab. */
   const tokens = new Set<string>()
   const writes: RecordedWrite[] = []
@@ -72,8 +83,14 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false }: Harn
       refreshLog.push(entry)
       request.signal.addEventListener('abort', () => (entry.aborted = true), { once: true })
     }
+    const revoke: RevokeRecord | null =
+      pathname === '/auth/logout' || pathname === '/auth/logout-all'
+        ? { tab: request.headers.get('x-e2e-tab'), path: pathname, at: Date.now(), status: null }
+        : null
+    if (revoke) revokeLog.push(revoke)
     const response = await auth.handler(request)
     if (entry) entry.status = response.status
+    if (revoke) revoke.status = response.status
     if ((pathname === '/auth/login' || pathname === '/auth/refresh') && response.ok) keepTokens(await response.clone().json())
     return response
   }
@@ -177,6 +194,7 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false }: Harn
     browser,
     server: auth,
     refreshLog,
+    revokeLog,
     tokens,
     writes,
     control,

@@ -7,7 +7,15 @@ import { build } from 'vite'
 
 const PAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'page')
 
-export async function bundlePage(): Promise<Map<string, string>> {
+/** Bundles page/main.ts into `/main.js`; with `firstPaint`, also the bench's React page into `/firstPaint.js`. */
+export async function bundlePage({ firstPaint = false } = {}): Promise<Map<string, string>> {
+  const assets = new Map<string, string>()
+  await bundle('main.ts', 'main.js', assets)
+  if (firstPaint) await bundle('firstPaint.ts', 'firstPaint.js', assets)
+  return assets
+}
+
+async function bundle(entry: string, fileName: string, assets: Map<string, string>): Promise<void> {
   const result = await build({
     configFile: false,
     root: PAGE_DIR,
@@ -19,29 +27,28 @@ export async function bundlePage(): Promise<Map<string, string>> {
       target: 'es2022',
       modulePreload: false,
       reportCompressedSize: false,
-      rolldownOptions: { input: resolve(PAGE_DIR, 'main.ts'), output: { entryFileNames: 'main.js' } },
+      rolldownOptions: { input: resolve(PAGE_DIR, entry), output: { entryFileNames: fileName } },
     },
   })
-  const assets = new Map<string, string>()
   for (const output of Array.isArray(result) ? result : [result]) {
     if (!('output' in output)) throw new Error('Vite returned a watcher while bundling the e2e page')
     for (const file of output.output) if (file.type === 'chunk') assets.set(`/${file.fileName}`, file.code)
   }
-  if (!assets.has('/main.js')) throw new Error('Bundling tests/e2e/page/main.ts produced no main.js')
-  return assets
+  if (!assets.has(`/${fileName}`)) throw new Error(`Bundling tests/e2e/page/${entry} produced no ${fileName}`)
 }
 
-const PAGE_HTML =
+const pageHtml = (script: string) =>
   '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>react-jwt-session e2e</title>' +
-  '<script type="module" src="/main.js"></script></head><body></body></html>'
+  `<script type="module" src="${script}"></script></head><body></body></html>`
+const PAGES: Record<string, string> = { '/': pageHtml('/main.js'), '/first-paint': pageHtml('/firstPaint.js') }
 
 export function staticFiles(assets: Map<string, string>): RequestListener {
   return (req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://e2e.invalid')
     const script = assets.get(pathname)
     const [status, type, body] =
-      pathname === '/'
-        ? [200, 'text/html; charset=utf-8', PAGE_HTML]
+      PAGES[pathname] !== undefined
+        ? [200, 'text/html; charset=utf-8', PAGES[pathname]]
         : script
           ? [200, 'text/javascript', script]
           : [404, 'text/plain', 'not found']

@@ -6,6 +6,7 @@ import { AdminPage } from './pages/AdminPage'
 import { LoginPage } from './pages/LoginPage'
 import { TodosPage } from './pages/TodosPage'
 import { SessionPanel } from './SessionPanel'
+import { SessionTimeoutDialog } from '../../shared/SessionTimeoutDialog'
 
 export function App() {
   // Clears the todo cache when the session ends or another user signs in, in this tab or any other.
@@ -47,6 +48,8 @@ export function App() {
         </Routes>
       </main>
       <SessionPanel />
+      {/* Opens before the idle or age limit ends the session; a modal dialog, so its place here does not matter. */}
+      <SessionTimeoutDialog />
     </div>
   )
 }

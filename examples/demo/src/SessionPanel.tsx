@@ -1,6 +1,7 @@
 import { getHasuraClaims } from 'react-jwt-session'
 import { useAuth } from './auth'
 import { useEventLog } from './eventLog'
+import { sessionLimits, withSessionLimits } from './sessionLimits'
 import { useNow } from './useNow'
 
 /** Everything the client knows about the session, and the actions on it. Never a token. */
@@ -24,6 +25,11 @@ export function SessionPanel() {
         <dd>{expiresAt === null ? '—' : <Countdown until={expiresAt} />}</dd>
         <dt>Last error</dt>
         <dd data-testid="error">{error?.code ?? '—'}</dd>
+        <dt>Session limits</dt>
+        <dd data-testid="limits">
+          idle {limit(sessionLimits.idle)} · max age {limit(sessionLimits.maxAge)} · warning {limit(sessionLimits.warn)}{' '}
+          <span className="muted">(in seconds from the URL: ?idle=20&amp;warn=10&amp;maxAge=60)</span>
+        </dd>
       </dl>
       <div className="actions">
         {/* Failures need no handling here: they land in `error` and in the log below. */}
@@ -38,20 +44,24 @@ export function SessionPanel() {
         </button>
         {/* noopener: the new tab starts with empty sessionStorage (Chrome copies it otherwise), so
             it gets the session the way any new tab does, handed over by this one. */}
-        <button onClick={() => window.open(window.location.href, '_blank', 'noopener')}>Open in a new tab</button>
+        <button onClick={() => window.open(withSessionLimits(window.location.href), '_blank', 'noopener')}>Open in a new tab</button>
       </div>
       <EventLog />
     </aside>
   )
 }
 
+const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+
+/** `2:00`, or `off` for 0. */
+const limit = (seconds: number) => (seconds > 0 ? clock(seconds) : 'off')
+
 function Countdown({ until }: { until: number }) {
   const now = useNow()
   const seconds = Math.max(0, Math.round((until - now) / 1000))
-  const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
   return (
     <span data-testid="expires">
-      in {clock} <span className="muted">(at {new Date(until).toLocaleTimeString()})</span>
+      in {clock(seconds)} <span className="muted">(at {new Date(until).toLocaleTimeString()})</span>
     </span>
   )
 }

@@ -1,8 +1,9 @@
 import { QueryClient } from '@tanstack/react-query'
-import { createAuthClient, createAuthHooks, restRefresh, restRevoke } from 'react-jwt-session'
+import { createAuthClient, createAuthHooks, restRefresh, restRevoke, sessionTimeout } from 'react-jwt-session'
 import { createQueryFn, shouldRetry } from 'react-jwt-session/react-query'
 import { requestLogin, type DemoClaims } from '../../shared/app'
 import { recordEvent } from './eventLog'
+import { sessionLimits } from './sessionLimits'
 
 export const auth = createAuthClient<DemoClaims>({
   // restRefresh sends the `fgp` claim back as `fingerprintHash`; the browser adds the HttpOnly
@@ -11,6 +12,13 @@ export const auth = createAuthClient<DemoClaims>({
   revoke: restRevoke({ url: '/auth/logout', everywhereUrl: '/auth/logout-all' }),
   storageKey: 'demo-session',
   onEvent: recordEvent,
+  // Signed out after `idle` s without input in any tab, and `maxAge` s after the login, with a
+  // warning `warn` s before (SessionTimeoutDialog). Shorter from the URL: see sessionLimits.ts.
+  timeout: sessionTimeout({
+    idleTimeout: sessionLimits.idle * 1000,
+    maxSessionAge: sessionLimits.maxAge * 1000,
+    warnBefore: sessionLimits.warn * 1000,
+  }),
 })
 
 // Typed once here, so pages read `claims.roles` without a cast.

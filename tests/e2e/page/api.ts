@@ -4,7 +4,10 @@
 /** One line of a tab's log. `t` is epoch ms (`performance.timeOrigin + performance.now()`). */
 export interface PageLogEntry {
   t: number
-  /** An AuthEvent type, or a page-level entry: `state`, `refresh_request`, `refresh_response`, `logout_called`. */
+  /**
+   * An AuthEvent type, or a page-level entry: `state`, `refresh_request`, `refresh_response`,
+   * `revoke_request`, `revoke_response`, `logout_called`, `extend_called`.
+   */
   type: string
   status?: string
   /** On `state` entries: the access token the tab now shows. Test-page memory only. */
@@ -19,6 +22,8 @@ export interface PageLogEntry {
   /** An AuthError's code and HTTP status, for events that carry an error. */
   code?: string
   httpStatus?: number
+  /** On `session_expiring` entries: when the limit ends the session (the tab's clock, epoch ms). */
+  at?: number
 }
 
 export interface PageSnapshot {
@@ -34,6 +39,10 @@ export interface PageSnapshot {
   sessionStorage: Record<string, string>
   /** The refresh token in the stored session, if any. */
   storedRefreshToken: string | null
+  /** `state.ended`: how this tab's last session ended, null while none has. */
+  ended: { reason: string; fromOtherTab: boolean } | null
+  /** `state.expiring`: the warning of `sessionTimeout`, null while none shows. */
+  expiring: { reason: string; at: number } | null
 }
 
 export interface E2eApi {
@@ -45,6 +54,11 @@ export interface E2eApi {
   clientStartedAt: number
   /** POST /auth/login, then `client.login(pair)`. Returns the pair. */
   login(username?: string, password?: string): Promise<{ accessToken: string; refreshToken: string }>
+  /**
+   * POST /auth/login with `cookieMode: true` (the refresh token stays in the server's HttpOnly
+   * cookie, the body has none), then `client.login({ accessToken, refreshToken: null })`.
+   */
+  loginCookieMode(username?: string, password?: string): Promise<{ accessToken: string }>
   /** Calls `client.logout()`; returns the epoch ms just before the call. */
   logout(): Promise<number>
   snapshot(): PageSnapshot
@@ -62,6 +76,8 @@ export interface E2eApi {
   ready(): Promise<{ status: string; accessToken: string | null }>
   /** `client.getAccessToken()`; never rejects (a failure comes back as its AuthError code). */
   getAccessToken(): Promise<{ token: string | null; errorCode: string | null }>
+  /** `client.extend()`: activity in every tab, dismissing the idle warning (the page's `timeout` params). */
+  extend(): void
   /** GET /api/me through `client.fetch`. */
   me(): Promise<{ status: number; body: unknown }>
 }

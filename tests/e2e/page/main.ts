@@ -4,9 +4,14 @@
 // `refreshTimeout`, `jitter=0`, `channel=none` and `locks=none` (a client without BroadcastChannel
 // or Web Locks: a page that changes the session without any other page hearing of it),
 // `holdLock=<name>` and `lockMode=shared` (the page holds that Web Lock while it lives: the
-// bfcache probe) and
+// bfcache probe),
+// `idleTimeout=<ms>`, `maxSessionAge=<ms>` and `warnBefore=<ms>` (any of them: the client gets
+// `timeout: sessionTimeout({ … })` with those given), `restore=cookie` (the client gets
+// `restore: cookieRestore`: a cold start asks the server with the refresh cookie) and
 // `bfcache=1` (read by pageServer.ts: the document is served so Chromium may cache it).
-import { createAuthClient } from '../../../src/core'
+// Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
+// and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
+import { cookieRestore, createAuthClient, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
 import type { AuthEvent } from '../../../src/core'
 import type { E2eApi, PageLogEntry } from './api'
@@ -39,6 +44,19 @@ const refreshFetch: typeof fetch = async (input, init) => {
   return response
 }
 
+// The revoke adapter's fetch, logged the same way: a test can wait until no revoke is on the wire.
+const revokeFetch: typeof fetch = async (input, init) => {
+  record({ type: 'revoke_request' })
+  try {
+    const response = await fetch(input, init)
+    record({ type: 'revoke_response', httpStatus: response.status })
+    return response
+  } catch (error) {
+    record({ type: 'revoke_response', code: errorCode(error) })
+    throw error
+  }
+}
+
 function toEntry(event: AuthEvent): Omit<PageLogEntry, 't'> {
   const { type } = event
   switch (event.type) {
@@ -55,6 +73,10 @@ function toEntry(event: AuthEvent): Omit<PageLogEntry, 't'> {
       return { type, code: event.error.code }
     case 'refresh_skipped':
       return { type, reason: event.reason }
+    case 'session_expiring':
+      return { type, reason: event.reason, at: event.at }
+    case 'session_restored':
+      return { type, from: event.from }
     default:
       return { type }
   }
@@ -68,14 +90,23 @@ const heldLock = params.get('holdLock')
 const lockMode = params.get('lockMode') === 'shared' ? 'shared' : 'exclusive'
 if (heldLock) void navigator.locks.request(heldLock, { mode: lockMode }, () => new Promise<void>(() => {}))
 
+// `sessionTimeout` only when a limit is asked for: every other suite runs the client without it.
+const timeoutOptions: SessionTimeoutOptions = {}
+for (const name of ['idleTimeout', 'maxSessionAge', 'warnBefore'] as const) {
+  if (params.has(name)) timeoutOptions[name] = Number(params.get(name))
+}
+const timeout = Object.keys(timeoutOptions).length > 0 ? sessionTimeout(timeoutOptions) : undefined
+
 const client = createAuthClient({
   refresh: restRefresh({ url: '/auth/refresh', fetch: refreshFetch, headers: { 'x-e2e-tab': tab } }),
-  revoke: restRevoke({ url: '/auth/logout' }),
+  revoke: restRevoke({ url: '/auth/logout', fetch: revokeFetch, headers: { 'x-e2e-tab': tab } }),
   handoffTimeout: Number(params.get('handoffTimeout') ?? 1000),
   ...(params.has('refreshTimeout') ? { refreshTimeout: Number(params.get('refreshTimeout')) } : {}),
   ...(params.get('jitter') === '0' ? { random: () => 0 } : {}),
   ...(params.get('channel') === 'none' ? { channel: null } : {}),
   ...(params.get('locks') === 'none' ? { locks: null } : {}),
+  ...(timeout ? { timeout } : {}),
+  ...(params.get('restore') === 'cookie' ? { restore: cookieRestore } : {}),
   onEvent: (event) => record(toEntry(event)),
 })
 
@@ -131,6 +162,19 @@ const api: E2eApi = {
     client.login({ accessToken: pair.accessToken, refreshToken: pair.refreshToken })
     return { accessToken: pair.accessToken, refreshToken: pair.refreshToken }
   },
+  async loginCookieMode(username = 'alice', password = 'alice-password') {
+    const response = await fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password, cookieMode: true }),
+      credentials: 'include',
+    })
+    if (!response.ok) throw new Error(`login answered HTTP ${response.status}`)
+    const { accessToken } = (await response.json()) as { accessToken: string }
+    keepTokens({ accessToken })
+    client.login({ accessToken, refreshToken: null })
+    return { accessToken }
+  },
   async logout() {
     const calledAt = at()
     record({ type: 'logout_called' })
@@ -163,7 +207,7 @@ const api: E2eApi = {
   snapshot() {
     const state = client.getSnapshot()
     const { status, accessToken, error, claims } = state
-    const { sessionId } = state
+    const { sessionId, ended, expiring } = state
     return {
       tab,
       status,
@@ -173,7 +217,13 @@ const api: E2eApi = {
       errorCode: error?.code ?? null,
       sessionStorage: readSessionStorage(),
       storedRefreshToken: storedRefreshToken(),
+      ended: ended && { reason: ended.reason, fromOtherTab: ended.fromOtherTab },
+      expiring: expiring && { reason: expiring.reason, at: expiring.at },
     }
+  },
+  extend() {
+    record({ type: 'extend_called' })
+    client.extend()
   },
   log: () => entries.slice(),
   tokens: () => shown.slice(),

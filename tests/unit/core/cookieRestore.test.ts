@@ -73,6 +73,43 @@ describe('cold start from the refresh cookie (restore: cookieRestore)', () => {
     expect(events.flat().filter((event) => event.type === 'logged_out' || event.type === 'refresh_failed')).toEqual([])
   })
 
+  it('tabs opening one after another make 1 request: the first refusal answers the next 10 s', async () => {
+    const refresh = cookieServer('no_cookie', 8)
+    const harness = createTabHarness()
+    const open = () => {
+      const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+      client.start()
+      return client
+    }
+    const tabs = []
+    for (let i = 0; i < 5; i++) {
+      tabs.push(open())
+      await vi.advanceTimersByTimeAsync(700) // each starts after the one before has its answer
+    }
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(Array(5).fill('unauthenticated'))
+    expect(refresh).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(10_000)
+    open()
+    await vi.advanceTimersByTimeAsync(700)
+    expect(refresh).toHaveBeenCalledTimes(2) // a tab opened later asks again
+  })
+
+  it('a valid cookie and tabs opening one after another: 1 request, the later tabs get the session by handoff', async () => {
+    const refresh = cookieServer('valid', 8)
+    const harness = createTabHarness({ latency: 5 })
+    const tabs = []
+    for (let i = 0; i < 5; i++) {
+      const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+      client.start()
+      tabs.push(client)
+      await vi.advanceTimersByTimeAsync(100 * i) // 0, 100, 200… ms apart: overlapping and not
+    }
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(new Set(tabs.map((tab) => tab.getSnapshot().sessionId)).size).toBe(1)
+    expect(tabs.every((tab) => tab.getSnapshot().status === 'authenticated')).toBe(true)
+  })
+
   it('a server that is down signs out with a refresh_failed error to show, after 1 request', async () => {
     const refresh = cookieServer('down')
     const { states, events } = openTogether(1, refresh)

@@ -55,16 +55,26 @@ const endsOf = (log: AuthEvent[]) => log.filter((event) => event.type === 'logge
 
 describe('idle timeout across tabs', () => {
   it('ends the session in all 3 tabs after idleTimeout without input, and exactly one tab revokes it', async () => {
-    // Messages take 20 ms: every tab reaches the limit before it hears that another one did. The
-    // limit counts from the last tab to open (its handoff at 20 ms counts as activity).
-    const { clients, statuses, revoke, events } = await signedIn({ idleTimeout: 15 * MINUTE }, { latency: 20 })
+    // Messages take 20 ms. After input in tab 2, every tab has the same idle clock, so each
+    // reaches the limit before it hears that another one did.
+    const { clients, statuses, revoke, events, input } = await signedIn({ idleTimeout: 15 * MINUTE }, { latency: 20 })
+    input(2)
     await vi.advanceTimersByTimeAsync(15 * MINUTE - SECOND)
     expect(statuses()).toEqual(['authenticated', 'authenticated', 'authenticated'])
     await vi.advanceTimersByTimeAsync(SECOND + 20)
     expect(statuses()).toEqual(['unauthenticated', 'unauthenticated', 'unauthenticated'])
-    expect(clients.map((client) => client.getSnapshot().ended?.reason)).toEqual(['idle', 'idle', 'idle'])
+    expect(clients.map((client) => client.getSnapshot().ended)).toEqual(Array(3).fill({ reason: 'idle', fromOtherTab: false }))
     expect(events.map((log) => endsOf(log).length)).toEqual([1, 1, 1])
     expect(revoke).toHaveBeenCalledTimes(1)
+  })
+
+  it('a tab that opens or reloads starts its own idle clock but does not extend the others', async () => {
+    const { statuses, open, clients } = await signedIn({ idleTimeout: 15 * MINUTE }, { tabs: 2 })
+    await vi.advanceTimersByTimeAsync(10 * MINUTE)
+    const late = open()
+    await vi.advanceTimersByTimeAsync(5 * MINUTE)
+    expect([...statuses(), late.getSnapshot().status]).toEqual(Array(4).fill('unauthenticated'))
+    expect(clients[0]!.getSnapshot().ended).toEqual({ reason: 'idle', fromOtherTab: false })
   })
 
   it('input in one tab keeps every tab alive, and the limit counts from its last input', async () => {

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { isAuthError } from 'react-jwt-session'
 import { Navigate, useSearchParams } from 'react-router'
+import { describeSessionEnd } from '../../../shared/app'
 import { LoginError, signIn, useAuth } from '../auth'
 
 // The reference server's seeded accounts (src/testing/server/users.ts).
@@ -11,6 +12,9 @@ const USERS = [
 
 export function LoginPage() {
   const status = useAuth((s) => s.status)
+  // Why the last session ended (inactivity, the time limit, another tab…), if there is something to say.
+  const ended = useAuth((s) => s.ended)
+  const notice = ended && describeSessionEnd(ended)
   const [params] = useSearchParams()
   const returnTo = safeReturnTo(params.get('returnTo'))
   const [username, setUsername] = useState('')
@@ -37,6 +41,11 @@ export function LoginPage() {
   return (
     <section>
       <h2>Sign in</h2>
+      {notice && (
+        <p className="notice" role="alert" data-testid="ended">
+          {notice}
+        </p>
+      )}
       <form onSubmit={submit} className="login">
         <label>
           Username

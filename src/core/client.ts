@@ -470,7 +470,13 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   // request with a fresh token the wait on getAccessToken (the per-request hot path).
   const { getAccessToken, refresh } = client
   const authFetch = createAuthFetch(
-    { getAccessToken, refresh, peekAccessToken: freshToken, sessionId: () => session?.family ?? null },
+    {
+      getAccessToken,
+      refresh,
+      peekAccessToken: freshToken,
+      sessionId: () => session?.family ?? null,
+      challenged: (challenge) => emit({ type: 'step_up_required', ...challenge }),
+    },
     options,
   )
   return client

@@ -1,3 +1,5 @@
+import type { StepUpChallenge } from './challenge'
+
 /** Every failure the library reports carries one of these codes. None ever carries a token. */
 export type AuthErrorCode =
   | 'invalid_token' // a token given to login or returned by refresh is not a usable JWT
@@ -5,6 +7,7 @@ export type AuthErrorCode =
   | 'refresh_failed' // network error, 5xx, 429, timeout or no answer yet: retried with backoff
   | 'unauthenticated' // an operation needs a session and there is none
   | 'session_changed' // a request composed for one login would have been sent or replayed under another
+  | 'step_up_required' // the API wants a more recent or stronger sign-in, or more scope or claims (`challenge`)
   | 'insecure_origin' // a token would travel over plain http to a host that is not this machine
   | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab
   | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway
@@ -23,12 +26,15 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode
   /** HTTP status of the response that caused this error, when there was one. */
   readonly status: number | undefined
+  /** With `step_up_required`: what the server asks for, read from its `WWW-Authenticate` header. */
+  readonly challenge: StepUpChallenge | undefined
 
-  constructor(code: AuthErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { status?: number; cause?: unknown; challenge?: StepUpChallenge } = {}) {
     const { cause } = options
     super(message, cause === undefined ? undefined : { cause: cause instanceof AuthError ? cause : safeCause(cause) })
     this.code = code
     this.status = options.status
+    this.challenge = options.challenge
   }
 }
 

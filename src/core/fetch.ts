@@ -1,3 +1,4 @@
+import { readStepUpChallenge, type StepUpChallenge } from './challenge'
 import { AuthError } from './errors'
 import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
 import { checkOrigins } from './origins'
@@ -11,6 +12,8 @@ export interface TokenSource {
   refresh(options: { staleToken: string }): Promise<string>
   /** Names the login now held (null: none yet): a request goes out only under the login it was made in. */
   sessionId?(): string | null
+  /** The API asked for a step-up sign-in (the request is refused with `step_up_required`). */
+  challenged?(challenge: StepUpChallenge): void
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
@@ -105,18 +108,33 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
         ? base(new Request(from, { credentials, headers: withBearer(from.headers, token) }))
         : base(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token)))
 
-    let response: Response
     try {
-      response = await send(token, original, body)
+      const response = refuseStepUp(await send(token, original, body))
       if (response.status !== 401 && !(codes && (await isGraphqlAuthError(response, codes)))) return response
       void response.body?.cancel().catch(() => {})
       // The caller's signal stops its own wait, never the refresh that other requests share.
       const fresh = await untilAborted(source.refresh({ staleToken: token }), signal)
-      return await send(fresh, copy, spare ?? body)
+      return refuseStepUp(await send(fresh, copy, spare ?? body))
     } finally {
       void spare?.cancel().catch(() => {})
       if (copy !== original) void copy?.body?.cancel().catch(() => {})
     }
+  }
+
+  /**
+   * A 401 or 403 that asks for a step-up sign-in (RFC 9470) or more scope or claims: no refresh
+   * can satisfy it, so none is spent; the caller gets `step_up_required` with the challenge.
+   */
+  function refuseStepUp(response: Response): Response {
+    if (response.status !== 401 && response.status !== 403) return response
+    const challenge = readStepUpChallenge(response.headers.get('www-authenticate'))
+    if (!challenge) return response
+    void response.body?.cancel().catch(() => {})
+    source.challenged?.(challenge)
+    throw new AuthError('step_up_required', `The API answered ${challenge.error}: the user must sign in again to continue.`, {
+      status: response.status,
+      challenge,
+    })
   }
 
   async function getAuthHeaders(): Promise<Record<string, string>> {

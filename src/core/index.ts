@@ -1,5 +1,6 @@
 export { createAuthClient, type AuthClient } from './client'
 export { AuthError, isAuthError, type AuthErrorCode } from './errors'
+export type { StepUpChallenge } from './challenge'
 export type { JwtClaims, TokenPair } from './tokens'
 export type { StorageLike } from './storage'
 export type { Timers } from './scheduler'

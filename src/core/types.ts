@@ -1,6 +1,7 @@
 import type { AuthError } from './errors'
 import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
+import type { StepUpChallenge } from './challenge'
 import type { SessionRestore } from './cookieRestore'
 import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
@@ -91,6 +92,8 @@ export type AuthEvent =
   | { type: 'refresh_failed'; error: AuthError; retryIn: number | null }
   | { type: 'storage_unavailable'; error: AuthError }
   | { type: 'revoke_failed'; error: AuthError }
+  /** The API asked for a more recent or stronger sign-in, or more scope or claims; the request was refused with `step_up_required`. */
+  | ({ type: 'step_up_required' } & StepUpChallenge)
 
 /** Options of `createAuthClient`; only `refresh` is required. */
 export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {

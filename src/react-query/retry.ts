@@ -1,11 +1,12 @@
 // React Query's own default is three retries; everything but an auth failure keeps it.
 const DEFAULT_RETRIES = 3
-const NO_RETRY = ['unauthenticated', 'refresh_rejected', 'session_changed', 'insecure_origin']
+const NO_RETRY = ['unauthenticated', 'refresh_rejected', 'session_changed', 'insecure_origin', 'step_up_required']
 
 /**
  * True for errors no retry can fix: the session is gone or changed hands (`AuthError`
- * unauthenticated, refresh_rejected, session_changed), the configuration refuses the request
- * (insecure_origin), or the server refused it (`HttpError` 401/403). Matched by name and
+ * unauthenticated, refresh_rejected, session_changed), the user must sign in again
+ * (step_up_required), the configuration refuses the request (insecure_origin), or the server
+ * refused it (`HttpError` 401/403). Matched by name and
  * fields rather than `instanceof`, so two copies of the library (ESM + CJS) still agree.
  */
 export function isAuthFailure(error: unknown): boolean {

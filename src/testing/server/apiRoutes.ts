@@ -1,5 +1,6 @@
 // /api/*: the protected resource server, with per-user data.
 import { json, readJsonObject, stringField, type RequestContext, type RouteHandler } from './http'
+import type { AccessClaims } from './jwt'
 import { authenticate } from './session'
 import type { ServerState } from './state'
 import type { ServerUser } from './users'
@@ -15,20 +16,40 @@ export function unauthorized(ctx: RequestContext): Response {
   return json(ctx, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' })
 }
 
+/** RFC 9470: the token is fine, but the sign-in behind it is older than this resource allows. */
+function signInTooOld(ctx: RequestContext, maxAge: number): Response {
+  return json(
+    ctx,
+    401,
+    { error: 'insufficient_user_authentication' },
+    {
+      'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAge}`,
+    },
+  )
+}
+
 export function profile(user: ServerUser) {
   return { id: user.id, username: user.username, name: user.name, roles: [...user.roles] }
 }
 
 export function apiRoutes(state: ServerState): Record<string, Record<string, RouteHandler>> {
   const guarded =
-    (run: (ctx: RequestContext, user: ServerUser) => Promise<Response>): RouteHandler =>
+    (run: (ctx: RequestContext, user: ServerUser, claims: AccessClaims) => Promise<Response>): RouteHandler =>
     async (ctx) => {
       const access = await authenticate(state, ctx)
-      return access.ok ? run(ctx, access.user) : unauthorized(ctx)
+      return access.ok ? run(ctx, access.user, access.claims) : unauthorized(ctx)
     }
 
   return {
     '/api/me': { GET: guarded(async (ctx, user) => json(ctx, 200, profile(user))) },
+    // A resource that wants a recent sign-in (an account settings page, a payment).
+    '/api/sensitive': {
+      GET: guarded(async (ctx, user, claims) => {
+        const maxAge = state.recentAuthSeconds
+        if (state.now() / 1000 - claims.auth_time > maxAge) return signInTooOld(ctx, maxAge)
+        return json(ctx, 200, { id: user.id, signedInAt: claims.auth_time })
+      }),
+    },
     '/api/todos': {
       GET: guarded(async (ctx, user) => json(ctx, 200, state.todos.list(user.id))),
       POST: guarded(async (ctx, user) => {

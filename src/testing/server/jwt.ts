@@ -3,6 +3,7 @@ import { SignJWT, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey,
 import { randomBytes, randomHex, utf8 } from './bytes'
 import { HASURA_NAMESPACE } from '../../core/hasura'
 import type { Algorithm } from './claims'
+import type { Family } from './refreshTokens'
 import { defaultRole, type ServerUser } from './users'
 
 export interface AccessClaims extends JWTPayload {
@@ -14,6 +15,8 @@ export interface AccessClaims extends JWTPayload {
   sid: string
   /** Hex SHA-256 of the fingerprint cookie value. */
   fgp: string
+  /** When the user signed in (seconds), carried through refreshes: for step-up checks (RFC 9470). */
+  auth_time: number
   name: string
   roles: string[]
 }
@@ -27,8 +30,8 @@ export interface SignedToken {
 }
 
 export interface AccessTokens {
-  /** `notAfter` (server time, ms) caps `exp`: no token outlives its session. */
-  sign(user: ServerUser, sessionId: string, fingerprintHash: string, notAfter: number): Promise<SignedToken>
+  /** A token of `session`; its `endsAt` (server time, ms) caps `exp`: no token outlives its session. */
+  sign(user: ServerUser, session: Pick<Family, 'id' | 'fingerprintHash' | 'endsAt' | 'authTime'>): Promise<SignedToken>
   /** `leewaySeconds` lets logout accept a recently expired token: revoking only removes access. */
   verify(token: string, leewaySeconds?: number): Promise<VerifyResult>
   /** Public verification keys; empty for HS256, whose key is a shared secret. */
@@ -66,15 +69,16 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     })())
 
   return {
-    async sign(user, sessionId, fingerprintHash, notAfter) {
+    async sign(user, { id, fingerprintHash, endsAt, authTime }) {
       const { sign, publicJwk } = await loadKeys()
       const iat = Math.floor(now() / 1000)
-      const exp = Math.min(iat + ttlSeconds, Math.floor(notAfter / 1000))
+      const exp = Math.min(iat + ttlSeconds, Math.floor(endsAt / 1000))
       const jwt = new SignJWT({
         name: user.name,
         roles: [...user.roles],
-        sid: sessionId,
+        sid: id,
         fgp: fingerprintHash,
+        auth_time: Math.floor(authTime / 1000),
         [HASURA_NAMESPACE]: {
           'x-hasura-user-id': user.id,
           'x-hasura-default-role': defaultRole(user),
@@ -103,7 +107,12 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
           ...(issuer !== undefined ? { issuer } : {}),
           ...(audience !== undefined ? { audience } : {}),
         })
-        if (typeof payload.sid !== 'string' || typeof payload.fgp !== 'string' || !Array.isArray(payload.roles)) {
+        if (
+          typeof payload.sid !== 'string' ||
+          typeof payload.fgp !== 'string' ||
+          typeof payload.auth_time !== 'number' ||
+          !Array.isArray(payload.roles)
+        ) {
           return { ok: false, reason: 'invalid' }
         }
         return { ok: true, claims: payload as AccessClaims }

@@ -8,6 +8,8 @@ export interface Family {
   readonly fingerprintHash: string
   /** Logged in with `cookieMode`: the refresh token travels only in an HttpOnly cookie. */
   readonly cookieMode: boolean
+  /** Server time of the login (the tokens' `auth_time`). */
+  readonly authTime: number
   /** Server time the session ends (`maxSessionAge` after login); no token of it outlives this. */
   readonly endsAt: number
   revoked: boolean
@@ -60,8 +62,9 @@ export function createRefreshStore(options: {
 
   return {
     createFamily(userId, fingerprintHash, cookieMode) {
-      const endsAt = options.now() + options.maxSessionSeconds * 1000
-      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, endsAt, revoked: false }
+      const authTime = options.now()
+      const endsAt = authTime + options.maxSessionSeconds * 1000
+      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, authTime, endsAt, revoked: false }
       families.set(family.id, family)
       return family
     },

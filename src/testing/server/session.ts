@@ -11,7 +11,7 @@ async function issuePair(state: ServerState, family: Family, user: ServerUser): 
   const refreshToken = randomToken(32)
   const hash = await sha256Hex(refreshToken)
   state.refresh.add(hash, family.id)
-  const { token: accessToken, expiresIn } = await state.tokens.sign(user, family.id, family.fingerprintHash, family.endsAt)
+  const { token: accessToken, expiresIn } = await state.tokens.sign(user, family)
   return { pair: { accessToken, refreshToken, expiresIn }, hash }
 }
 

@@ -21,6 +21,7 @@ export interface ServerState {
   revokedJtis: Map<string, number>
   refreshTtl: number
   graceSeconds: number
+  recentAuthSeconds: number
   secureCookies: boolean | undefined
   trustProxy: boolean
   /** Normalized (`URL.origin`) values of `trustedOrigins`. */
@@ -37,6 +38,7 @@ const DEFAULT_MAX_SESSION_AGE = 30 * 24 * 60 * 60
 // safe to offer that long: it needs the fingerprint cookie and an unused successor.
 const DEFAULT_GRACE_WINDOW = 30
 const DEFAULT_ITERATIONS = 100_000
+const DEFAULT_RECENT_AUTH = 300
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
@@ -84,6 +86,7 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
     revokedJtis: new Map(),
     refreshTtl,
     graceSeconds,
+    recentAuthSeconds: positive('recentAuthMaxAge', options.recentAuthMaxAge, DEFAULT_RECENT_AUTH),
     secureCookies: options.secureCookies,
     trustProxy: options.trustProxy === true,
     trustedOrigins: new Set((options.trustedOrigins ?? []).map(originOf)),

@@ -26,6 +26,12 @@ export interface AuthServerOptions {
    * revokes the family. Default 30; 0 is strict rotation (every second use is reuse).
    */
   refreshGraceWindow?: number
+  /**
+   * Seconds after the sign-in (`auth_time`) within which `GET /api/sensitive` answers; after that
+   * it demands a fresh sign-in: 401 with `WWW-Authenticate: Bearer
+   * error="insufficient_user_authentication", max_age=<this>` (RFC 9470). Default 300.
+   */
+  recentAuthMaxAge?: number
   users?: UserInput[]
   /** PBKDF2 iterations. Default 100 000; tests pass a few hundred to stay fast. */
   passwordIterations?: number

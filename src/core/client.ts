@@ -39,6 +39,7 @@ export const UNKNOWN_STATE: AuthState<never> = Object.freeze({
   sessionId: null,
   ended: null,
   expiring: null,
+  role: null,
   error: null,
 })
 
@@ -68,6 +69,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const lockManager = options.locks === undefined ? defaultLocks() : options.locks
   const locks = createTabLocks(lockManager, key, timers)
   const listeners = new Set<() => void>()
+  const role = options.role?.({
+    storageKey: key,
+    storage: () => (options.storage === undefined ? defaultStorage() : options.storage),
+    current: () => session && { sessionId: session.family, claims: session.claims },
+    show: (next) => setState({ role: next }),
+  })
 
   let state: AuthState<TClaims> = UNKNOWN_STATE
   let session: Session<TClaims> | null = null
@@ -156,7 +163,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     setState({ ...sessionFields(next), tokenExpired: false, ended: null, error: null })
     if (event) emit(event)
     schedule()
-    timeout?.check()
+    followSession()
   }
 
   /** A session that came from outside the refresher (login, storage, another tab): start its refresh state afresh. */
@@ -228,7 +235,13 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     })
     if (broadcast) tabs.loggedOut(reason, last && { family: last.family, login: last.login, since: last.since, gen: last.gen })
     if (had) emit({ type: 'logged_out', reason, fromOtherTab })
+    followSession()
+  }
+
+  /** The opt-in parts that follow the session (limits, the active role) re-check it. */
+  function followSession(): void {
     timeout?.check()
+    role?.check()
   }
 
   /** Revokes an ended session on the server: best effort, reported, never thrown. */
@@ -403,6 +416,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       stopWake = (options.wakeEvents ?? defaultWakeEvents)(onWake)
       if (!learnSession()) schedule()
       if (options.timeout) timeout = startTimeout(options.timeout)
+      role?.start(channelFactory)
     },
     stop() {
       if (starts === 0 || --starts > 0) return
@@ -411,6 +425,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       stopWake = null
       timeout?.stop()
       timeout = null
+      role?.stop()
       // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
       closeIfStopped()
     },
@@ -465,6 +480,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     fetch: (input, init) => authFetch.fetch(input, init),
     getAuthHeaders: () => authFetch.getAuthHeaders(),
     extend: () => timeout?.extend(),
+    setRole(next) {
+      if (!role) throw new TypeError('auth.setRole() needs createAuthClient({ role: hasuraRole() }).')
+      role.set(next)
+    },
   }
   // Options: allowedOrigins, fetch, credentials, excludeUrls, graphqlErrors. The peek spares each
   // request with a fresh token the wait on getAccessToken (the per-request hot path).
@@ -476,6 +495,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       peekAccessToken: freshToken,
       sessionId: () => session?.family ?? null,
       challenged: (challenge) => emit({ type: 'step_up_required', ...challenge }),
+      headers: () => role?.headers() ?? null,
     },
     options,
   )

@@ -7,6 +7,7 @@ export type AuthErrorCode =
   | 'refresh_failed' // network error, 5xx, 429, timeout or no answer yet: retried with backoff
   | 'unauthenticated' // an operation needs a session and there is none
   | 'session_changed' // a request composed for one login would have been sent or replayed under another
+  | 'role_not_allowed' // setRole() named a role the token's allowed roles do not include
   | 'step_up_required' // the API wants a more recent or stronger sign-in, or more scope or claims (`challenge`)
   | 'insecure_origin' // a token would travel over plain http to a host that is not this machine
   | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab

@@ -14,6 +14,8 @@ export interface TokenSource {
   sessionId?(): string | null
   /** The API asked for a step-up sign-in (the request is refused with `step_up_required`). */
   challenged?(challenge: StepUpChallenge): void
+  /** Headers every authenticated request carries besides the token (the Hasura role); null for none. */
+  headers?(): Record<string, string> | null
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
@@ -103,10 +105,11 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     if (body instanceof ReadableStream) [body, spare] = body.tee()
     const original = request && (init ? new Request(request, init) : request)
     const copy = original?.body ? original.clone() : original
+    const extra = source.headers?.() ?? null
     const send = (token: string, from: Request | null, payload?: BodyInit | null) =>
       from
-        ? base(new Request(from, { credentials, headers: withBearer(from.headers, token) }))
-        : base(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token)))
+        ? base(new Request(from, { credentials, headers: withBearer(from.headers, token, extra) }))
+        : base(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token, extra)))
 
     try {
       const response = refuseStepUp(await send(token, original, body))
@@ -140,7 +143,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
   async function getAuthHeaders(): Promise<Record<string, string>> {
     const token = await source.getAccessToken()
     if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate with.')
-    return { Authorization: `Bearer ${token}` }
+    return { ...source.headers?.(), Authorization: `Bearer ${token}` }
   }
 
   return { fetch: authFetch, getAuthHeaders }
@@ -171,16 +174,18 @@ function withInit(
   return sent
 }
 
-function withBearer(headers: HeadersInit | undefined, token: string): HeadersInit {
+/** The caller's headers with the Bearer token, and `extra` where the caller did not set the same header. */
+function withBearer(headers: HeadersInit | undefined, token: string, extra: Record<string, string> | null): HeadersInit {
   const bearer = `Bearer ${token}`
   // Plain objects (what most callers pass) are copied: far cheaper than building a Headers.
-  if (!headers || Object.getPrototypeOf(headers) === Object.prototype) {
+  if (!extra && (!headers || Object.getPrototypeOf(headers) === Object.prototype)) {
     const copy: Record<string, string> = {}
     for (const name in headers) if (!/^authorization$/i.test(name)) copy[name] = (headers as Record<string, string>)[name]!
     copy.Authorization = bearer
     return copy
   }
   const copy = new Headers(headers)
+  for (const name in extra) if (!copy.has(name)) copy.set(name, extra[name]!)
   copy.set('Authorization', bearer)
   return copy
 }

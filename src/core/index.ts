@@ -18,6 +18,7 @@ export type {
   SessionEnd,
   SessionExpiring,
 } from './types'
+export { hasuraRole, type ActiveRole, type ActiveRoleControl, type ActiveRoleHost } from './hasuraRole'
 export { cookieRestore, type RestoreOutcome, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
 export {
   sessionTimeout,

@@ -3,6 +3,7 @@ import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
 import type { StepUpChallenge } from './challenge'
 import type { SessionRestore } from './cookieRestore'
+import type { ActiveRole } from './hasuraRole'
 import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
 import type { ChannelFactory } from './tabs'
@@ -37,6 +38,8 @@ export interface AuthState<TClaims extends JwtClaims = JwtClaims> {
   ended: SessionEnd | null
   /** The session is about to end for an idle or age limit (see `sessionTimeout`); null otherwise. */
   expiring: SessionExpiring | null
+  /** The Hasura role requests run as (`x-hasura-role`), chosen with `setRole` (see `hasuraRole`); null: the token's default role. */
+  role: string | null
   error: AuthError | null
 }
 
@@ -147,6 +150,8 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
    * server once with the refresh cookie (cookie mode). A refusal means "not signed in", quietly.
    */
   restore?: SessionRestore
+  /** Hasura's active role, chosen with `auth.setRole()` and shared by every tab: `role: hasuraRole()`. */
+  role?: ActiveRole
   /** Idle and absolute session limits with a warning: `timeout: sessionTimeout({ idleTimeout, maxSessionAge, warnBefore })`. */
   timeout?: SessionTimeout
 }
@@ -177,6 +182,12 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   getAccessToken(): Promise<string | null>
   /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
   fetch: typeof fetch
+  /**
+   * Runs requests as `role` (`x-hasura-role`), in every tab of this login; null goes back to the
+   * token's default role. Throws `role_not_allowed` for a role the token does not allow, and a
+   * `TypeError` without `role: hasuraRole()`.
+   */
+  setRole(role: string | null): void
   /** Counts as user activity in every tab and dismisses the idle warning; cannot pass `maxSessionAge`. No-op without `timeout`. */
   extend(): void
   /** `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket). */

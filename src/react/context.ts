@@ -13,6 +13,8 @@ export interface AuthActions {
   refresh(options?: { staleToken?: string }): Promise<string>
   fetch: typeof fetch
   getAuthHeaders(): Promise<Record<string, string>>
+  /** Hasura's active role for this login in every tab (needs `role: hasuraRole()`); null for the default role. */
+  setRole(role: string | null): void
 }
 
 export interface AuthContextValue {
@@ -52,6 +54,7 @@ function bindActions(client: AuthClient<JwtClaims>): AuthActions {
     refresh: (options) => client.refresh(typeof options?.staleToken === 'string' ? { staleToken: options.staleToken } : undefined),
     fetch: (input, init) => client.fetch(input, init),
     getAuthHeaders: () => client.getAuthHeaders(),
+    setRole: (role) => client.setRole(role),
   }
 }
 

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import { HASURA_NAMESPACE } from '../../../src/core/hasura'
+import { hasuraRole } from '../../../src/core/hasuraRole'
+import type { AuthClientOptions } from '../../../src/core/types'
+import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
+import { useFakeClock } from '../../support/session'
+
+beforeEach(() => useFakeClock())
+afterEach(() => vi.useRealTimers())
+
+const API = 'https://hasura.example.com'
+
+const hasuraToken = (allowed: string[], sub = 'user-1') =>
+  createTestJwt({
+    sub,
+    [HASURA_NAMESPACE]: { 'x-hasura-user-id': sub, 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': allowed },
+  })
+
+function browser() {
+  const harness = createTabHarness()
+  const seen: { url: string; role: string | null }[] = []
+  const api = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    seen.push({ url: request.url, role: request.headers.get('x-hasura-role') })
+    return new Response('{}')
+  })
+  let allowed = ['user', 'editor']
+  const refresh = vi.fn(async () => ({ accessToken: hasuraToken(allowed), refreshToken: 'rt-next' }))
+  const open = (overrides: Partial<AuthClientOptions> = {}): AuthClient => {
+    const client = createAuthClient({
+      refresh,
+      role: hasuraRole(),
+      fetch: api as typeof fetch,
+      allowedOrigins: [API],
+      ...harness.tab(),
+      wakeEvents: () => () => {},
+      ...overrides,
+    })
+    client.start()
+    return client
+  }
+  return { open, seen, refresh, allow: (roles: string[]) => (allowed = roles) }
+}
+
+const roles = (tabs: AuthClient[]) => tabs.map((tab) => tab.getSnapshot().role)
+
+describe('hasuraRole(): the active Hasura role', () => {
+  it('is sent as x-hasura-role to allowed origins only, and in getAuthHeaders; the caller’s own header wins', async () => {
+    const { open, seen } = browser()
+    const tab = open()
+    await vi.advanceTimersByTimeAsync(300)
+    tab.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    await tab.fetch(`${API}/v1/graphql`)
+    tab.setRole('editor')
+    await tab.fetch(`${API}/v1/graphql`)
+    await tab.fetch('https://elsewhere.example.com/data')
+    await tab.fetch(`${API}/v1/graphql`, { headers: { 'X-Hasura-Role': 'user' } })
+    expect(seen.map((s) => s.role)).toEqual([null, 'editor', null, 'user'])
+    expect(await tab.getAuthHeaders()).toMatchObject({ 'x-hasura-role': 'editor' })
+  })
+
+  it('refuses a role the token does not allow, and any role without a session or without hasuraRole()', async () => {
+    const { open } = browser()
+    const tab = open()
+    expect(() => tab.setRole('editor')).toThrow(expect.objectContaining({ code: 'unauthenticated' }))
+    await vi.advanceTimersByTimeAsync(300)
+    tab.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    expect(() => tab.setRole('admin')).toThrow(expect.objectContaining({ code: 'role_not_allowed' }))
+    expect(tab.getSnapshot().role).toBeNull()
+    const plain = createAuthClient({ refresh: vi.fn(), channel: null, locks: null, storage: null, wakeEvents: () => () => {} })
+    expect(() => plain.setRole('editor')).toThrow(TypeError)
+  })
+
+  it('is shared by every tab of the login, asked for by a tab that opens later, kept over a reload, and gone at logout', async () => {
+    const { open } = browser()
+    const tabs = [open(), open()]
+    await vi.advanceTimersByTimeAsync(300)
+    tabs[0]!.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.setRole('editor')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(roles(tabs)).toEqual(['editor', 'editor'])
+
+    const late = open()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(late.getSnapshot()).toMatchObject({ status: 'authenticated', role: 'editor' })
+
+    const storage = createMemoryStorage()
+    const reloaded = open({ storage })
+    await vi.advanceTimersByTimeAsync(300)
+    reloaded.stop()
+    const again = open({ storage, channel: null }) // the same tab after a reload, asking no one
+    expect(again.getSnapshot().role).toBe('editor')
+
+    tabs[0]!.setRole(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(roles([...tabs, late])).toEqual([null, null, null])
+    tabs[1]!.setRole('editor')
+    await vi.advanceTimersByTimeAsync(0)
+    await tabs[0]!.logout()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(roles([...tabs, late])).toEqual([null, null, null])
+    tabs[0]!.login({ accessToken: hasuraToken(['user', 'editor'], 'user-2'), refreshToken: 'rt-2' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(roles([...tabs, late])).toEqual([null, null, null]) // a new login starts from the default role
+  })
+
+  it('falls back to the default role when a refreshed token no longer allows it', async () => {
+    const { open, allow } = browser()
+    const tab = open()
+    await vi.advanceTimersByTimeAsync(300)
+    tab.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    tab.setRole('editor')
+    allow(['user'])
+    await tab.refresh()
+    expect(tab.getSnapshot().role).toBeNull()
+  })
+})

@@ -7,9 +7,11 @@ const entry = {
   index: 'src/index.ts',
   core: 'src/core/index.ts',
   'react-query': 'src/react-query/index.ts',
+  axios: 'src/axios/index.ts',
   testing: 'src/testing/index.ts',
   'testing-server': 'src/testing/server/index.ts',
   'testing-node': 'src/testing/nodeHttp.ts',
+  'testing-playwright': 'src/testing/playwright.ts',
 }
 
 // React entries must be client modules in frameworks with server components. Bundling drops the
@@ -29,7 +31,7 @@ export default defineConfig({
   clean: true,
   // The runtime dependency and the peers are the app's own copies; Node's modules are Node's.
   deps: {
-    neverBundle: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'jose', /^node:/],
+    neverBundle: [/^react($|\/)/, /^react-dom($|\/)/, 'jwt-decode', /^@tanstack\//, 'axios', 'jose', /^node:/],
     // Nothing from node_modules may end up inside dist/: the build fails if something does.
     onlyBundle: [],
   },

@@ -56,6 +56,7 @@ const preview: Preview = {
             '9 Force logout and fingerprint',
             '10 GraphQL (Hasura)',
             '11 Session timeout',
+            '12 Step-up sign-in',
           ],
         ],
       },

@@ -2,9 +2,10 @@
 // runs `publint --strict` and `attw --pack` first (see package.json), then this file checks what
 // those cannot, in a throwaway consumer project that installs the packed tarball with npm:
 //      '/core' installs and loads without React (react, react-dom and jose are optional peers);
-//      every subpath loads by `import` and by `require` with the same exports; '/testing' loads
-//      without jose and only '/testing/server' asks for it; a consumer file that uses every entry
-//      type-checks under node16 (.mts and .cts) and bundler resolution.
+//      every subpath loads by `import` and by `require` with the same exports; '/testing' and
+//      '/testing/playwright' load without jose (and the latter without any Playwright package) and
+//      only '/testing/server' asks for it; '/axios' loads without axios (types only); a consumer
+//      file that uses every entry type-checks under node16 (.mts and .cts) and bundler resolution.
 // attw runs with `--profile node16`: every resolution but node10. TypeScript's node10 resolution
 // (`moduleResolution: "node"`) predates `exports`, so no package can offer subpaths to it without a
 // `typesVersions` map, and TypeScript 6 deprecates it (error TS5107). This package targets node16/
@@ -26,9 +27,11 @@ const MUST_EXPORT = {
   '.': ['createAuthClient', 'AuthProvider', 'useAuth', 'useRequireAuth', 'RequireAuth', 'AuthError'],
   './core': ['createAuthClient', 'restRefresh', 'AuthError', 'isAuthError'],
   './react-query': ['bindQueryClient', 'useBindQueryClient', 'createQueryFn', 'shouldRetry'],
+  './axios': ['attachAxios'],
   './testing': ['createTestJwt', 'createMemoryStorage', 'createTestAuthClient', 'TestAuthProvider'],
   './testing/server': ['createAuthServer', 'createBrowserFetch'],
   './testing/node': ['serveHandler', 'toNodeListener'],
+  './testing/playwright': ['seedSession', 'captureSession', 'restoreSession', 'createSessionEntry'],
 }
 // Optional peers each entry needs, added to the consumer project step by step.
 const REACT = ['react', 'react-dom', '@tanstack/react-query']
@@ -52,6 +55,7 @@ try {
   checkWithoutJose(app)
   link(app, ['jose'])
   for (const subpath of subpaths) checkRuntime(app, subpath)
+  link(app, ['axios']) // for the consumer's types only: '/axios' has loaded above without it
   checkTypes(app)
 } finally {
   if (process.argv.includes('--keep')) console.log(`kept ${tmp}`)
@@ -116,7 +120,7 @@ function checkWithoutReact(app) {
 }
 
 function checkWithoutJose(app) {
-  for (const subpath of ['.', './react-query', './testing', './testing/node']) {
+  for (const subpath of ['.', './react-query', './axios', './testing', './testing/node', './testing/playwright']) {
     const { 'ESM import': keys, 'CJS require': cjs } = load(app, subpath)
     const error = keys.error ?? cjs.error
     report(error ? 'FAIL' : 'ok', `'${specifier(subpath)}' without jose`, error ?? `loads by import and require`)
@@ -216,9 +220,12 @@ function consumerSource(kind) {
   return `import { AuthError, AuthProvider, RequireAuth, createAuthClient, isAuthError, type AuthClient, type AuthState, type UseAuthResult } from '${pkg.name}'
 import { createAuthClient as createCoreClient, restRefresh, type AuthClientOptions } from '${pkg.name}/core'
 import { bindQueryClient, createQueryFn, shouldRetry } from '${pkg.name}/react-query'
+import { attachAxios } from '${pkg.name}/axios'
+import type { AxiosInstance } from 'axios'
 import { TestAuthProvider, createMemoryStorage, createTestJwt } from '${pkg.name}/testing'
 import { createAuthServer } from '${pkg.name}/testing/server'
 import { serveHandler, toNodeListener, type FetchHandler } from '${pkg.name}/testing/node'
+import { captureSession, restoreSession, seedSession, type InitScriptTarget, type SessionEntry } from '${pkg.name}/testing/playwright'
 import { QueryClient } from '@tanstack/react-query'
 import { createElement } from 'react'
 
@@ -241,7 +248,17 @@ const listener = toNodeListener(handler)
 const served: Promise<{ url: string; close(): Promise<void> }> = serveHandler(handler)
 // @ts-expect-error serveHandler wants a handler
 void serveHandler()
-export const all = [state, known, unbind, queryFn, select, page, test, token, listener, served, ${JSON.stringify(kind)}]
+// A Playwright BrowserContext or Page, structurally: nothing of Playwright is installed here.
+const context: InitScriptTarget = { addInitScript: async () => {} }
+const seeded: Promise<SessionEntry> = seedSession(context, { accessToken: token, refreshToken: 'rt' }, { origin: 'https://example.test' })
+const carried = captureSession({ evaluate: async () => null }).then((entry) => restoreSession(context, entry))
+// @ts-expect-error seedSession wants a pair with an access token
+void seedSession(context, {})
+declare const instance: AxiosInstance
+export const detach: () => void = attachAxios(client, instance, { allowedOrigins: ['https://example.test'] })
+// @ts-expect-error attachAxios wants an axios instance
+void attachAxios(client, {})
+export const all = [state, known, unbind, queryFn, select, page, test, token, listener, served, seeded, carried, ${JSON.stringify(kind)}]
 `
 }
 

@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { AuthProvider, createAuthHooks, getHasuraClaims, graphqlRefresh, restRevoke, type HasuraClaims } from '../src'
+import { AuthProvider, createAuthHooks, getHasuraClaims, graphqlRefresh, hasuraRole, restRevoke, type HasuraClaims } from '../src'
 import { LoginForm, SessionActions, StoryLayout } from './support/app'
 import { useStoryEnv } from './support/env'
 import { ServerPanel } from './support/serverPanel'
@@ -11,10 +11,10 @@ import { storyEnv } from './support/storyServer'
 // The hooks typed for Hasura's claims, once (instead of a cast at every call site).
 const { useAuth } = createAuthHooks<HasuraClaims & { jti: string }>()
 
-const QUERY = '{ me { id name } todos { id title } }'
+const QUERY = '{ whoami { role } me { id name } todos { id title } }'
 
 interface QueryAnswer {
-  data?: { me: { name: string }; todos: { id: string; title: string }[] }
+  data?: { whoami: { role: string }; me: { name: string }; todos: { id: string; title: string }[] }
   errors?: { message: string }[]
 }
 
@@ -35,8 +35,38 @@ function HasuraSession() {
         <dt>Access token id (jti)</dt>
         <dd data-testid="jti">{claims.jti}</dd>
       </dl>
+      <RoleSwitcher allowedRoles={hasura.allowedRoles} defaultRole={hasura.defaultRole} />
       <SessionActions />
     </section>
+  )
+}
+
+/**
+ * The active role (`hasuraRole()`): `setRole` checks it against the token's allowed roles, shows it
+ * as `state.role` and sends it as `x-hasura-role` with every request, in every tab of the login.
+ */
+function RoleSwitcher({ allowedRoles, defaultRole }: { allowedRoles: string[]; defaultRole: string }) {
+  const role = useAuth((auth) => auth.role)
+  const setRole = useAuth((auth) => auth.setRole)
+  const id = useId()
+  return (
+    <dl>
+      <dt>
+        <label htmlFor={id}>Run requests as (setRole)</label>
+      </dt>
+      <dd>
+        <select id={id} value={role ?? ''} onChange={(event) => setRole(event.target.value || null)}>
+          <option value="">the default role ({defaultRole})</option>
+          {allowedRoles.map((allowed) => (
+            <option key={allowed} value={allowed}>
+              {allowed}
+            </option>
+          ))}
+        </select>
+      </dd>
+      <dt>state.role</dt>
+      <dd data-testid="role">{role ?? 'null'}</dd>
+    </dl>
   )
 }
 
@@ -63,6 +93,9 @@ function GraphqlQuery() {
       {answer?.errors && <p role="alert">{answer.errors.map((error) => error.message).join('; ')}</p>}
       {answer?.data && (
         <>
+          <p>
+            The server ran it as: <strong data-testid="server-role">{answer.data.whoami.role}</strong>
+          </p>
           <p>
             me: <strong>{answer.data.me.name}</strong>
           </p>
@@ -102,9 +135,11 @@ function HasuraApp() {
 function HasuraDemo() {
   const { storageKey } = useStoryEnv()
   // The guide's setup: the `refreshJwtToken` action on the GraphQL endpoint refreshes the pair.
+  // Made once: AuthProvider reads its options on the first render only.
   const [adapters] = useState(() => ({
     refresh: graphqlRefresh({ url: '/graphql' }),
     revoke: restRevoke({ url: '/auth/logout' }),
+    role: hasuraRole(),
   }))
   return (
     <AuthProvider<HasuraClaims> storageKey={storageKey} {...adapters} graphqlErrors>
@@ -168,13 +203,44 @@ export const ClaimsAndGraphqlRefresh: Story = {
   },
 }
 
-/** The admin's token lists both roles; Hasura would default to the least privileged one. */
+/**
+ * The admin's token lists both roles and defaults to the least privileged one. Choosing `admin`
+ * (`setRole`) makes every query carry `x-hasura-role: admin`, and the server runs it as admin
+ * (its `whoami` field echoes the role); the default again sends no header.
+ */
 export const AdminRoles: Story = {
   play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
     await step('Sign in as admin', () => signIn(canvasElement, 'admin'))
-    const session = await within(canvasElement).findByRole('region', { name: 'Hasura session' })
+    const session = await canvas.findByRole('region', { name: 'Hasura session' })
     await expect(within(session).getByText('user-admin')).toBeVisible()
     await expect(within(session).getByText('x-hasura-default-role').nextElementSibling).toHaveTextContent('user')
     await expect(within(session).getByText('x-hasura-allowed-roles').nextElementSibling).toHaveTextContent('user, admin')
+    const select = within(session).getByRole('combobox', { name: 'Run requests as (setRole)' })
+    await expect(
+      within(select)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['the default role (user)', 'user', 'admin'])
+    await expect(canvas.getByTestId('role')).toHaveTextContent('null')
+
+    const runAs = async (expected: string) => {
+      await userEvent.click(canvas.getByRole('button', { name: 'Run query' }))
+      await waitFor(() => expect(canvas.getByTestId('server-role')).toHaveTextContent(expected))
+    }
+    await step('Query with the default role: no x-hasura-role, the server runs it as user', () => runAs('user'))
+
+    await step('Choose admin: the next query carries x-hasura-role: admin', async () => {
+      await userEvent.selectOptions(select, 'admin')
+      await expect(canvas.getByTestId('role')).toHaveTextContent('admin')
+      await runAs('admin')
+    })
+
+    await step('Back to the default role', async () => {
+      await userEvent.selectOptions(select, '')
+      await expect(canvas.getByTestId('role')).toHaveTextContent('null')
+      await runAs('user')
+    })
+    await expect(canvas.queryByRole('alert')).toBeNull()
   },
 }

@@ -162,9 +162,11 @@ writeFileSync(
           'react-jwt-session': [src('index.ts')],
           'react-jwt-session/core': [src('core/index.ts')],
           'react-jwt-session/react-query': [src('react-query/index.ts')],
+          'react-jwt-session/axios': [src('axios/index.ts')],
           'react-jwt-session/testing': [src('testing/index.ts')],
           'react-jwt-session/testing/server': [src('testing/server/index.ts')],
           'react-jwt-session/testing/node': [src('testing/nodeHttp.ts')],
+          'react-jwt-session/testing/playwright': [src('testing/playwright.ts')],
         },
       },
       files: [

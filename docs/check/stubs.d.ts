@@ -3,3 +3,8 @@
 declare module 'next/navigation' {
   export function useRouter(): { push(href: string): void; replace(href: string): void; refresh(): void }
 }
+
+// `@playwright/test` re-exports the `playwright` package's test runner, which is installed here.
+declare module '@playwright/test' {
+  export * from 'playwright/test'
+}

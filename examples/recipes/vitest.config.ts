@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^react-jwt-session$/, replacement: src('index.ts') },
       { find: /^react-jwt-session\/core$/, replacement: src('core/index.ts') },
       { find: /^react-jwt-session\/react-query$/, replacement: src('react-query/index.ts') },
+      { find: /^react-jwt-session\/axios$/, replacement: src('axios/index.ts') },
       { find: /^react-jwt-session\/testing$/, replacement: src('testing/index.ts') },
       { find: /^react-jwt-session\/testing\/server$/, replacement: src('testing/server/index.ts') },
       { find: /^react-jwt-session\/testing\/node$/, replacement: src('testing/nodeHttp.ts') },

@@ -64,6 +64,8 @@ export function eventDetail(event: AuthEvent): string {
     case 'storage_unavailable':
     case 'revoke_failed':
       return `(${event.error.code})`
+    case 'step_up_required':
+      return `(${event.error}${event.maxAge === undefined ? '' : `, max_age ${event.maxAge} s`})`
     default:
       return ''
   }

@@ -22,7 +22,9 @@ describe("'use client' in the built entries", () => {
     expect(prologue(file)[0]).toBe('use client')
   })
 
-  it.each(['core.mjs', 'core.cjs', 'testing-server.mjs', 'testing-server.cjs', 'testing-node.mjs', 'testing-node.cjs'])('is absent from dist/%s, which servers import', (file) => {
+  const SERVER_ENTRIES = ['core', 'axios', 'testing-server', 'testing-node', 'testing-playwright'].flatMap((name) => [`${name}.mjs`, `${name}.cjs`])
+
+  it.each(SERVER_ENTRIES)('is absent from dist/%s, which servers and test runners import', (file) => {
     expect(prologue(file)).not.toContain('use client')
   })
 })

@@ -24,9 +24,11 @@ export default defineConfig({
       { find: /^react-jwt-session$/, replacement: dist('index.mjs') },
       { find: /^react-jwt-session\/core$/, replacement: dist('core.mjs') },
       { find: /^react-jwt-session\/react-query$/, replacement: dist('react-query.mjs') },
+      { find: /^react-jwt-session\/axios$/, replacement: dist('axios.mjs') },
       { find: /^react-jwt-session\/testing$/, replacement: dist('testing.mjs') },
       { find: /^react-jwt-session\/testing\/server$/, replacement: dist('testing-server.mjs') },
       { find: /^react-jwt-session\/testing\/node$/, replacement: dist('testing-node.mjs') },
+      { find: /^react-jwt-session\/testing\/playwright$/, replacement: dist('testing-playwright.mjs') },
     ],
   },
   test: {

@@ -1,5 +1,5 @@
 // auth.ts — Hasura, as in "The Ultimate Guide to handling JWTs on frontend clients"
-import { createAuthClient, graphqlRefresh, graphqlRevoke } from 'react-jwt-session'
+import { createAuthClient, graphqlRefresh, graphqlRevoke, hasuraRole } from 'react-jwt-session'
 
 export const HASURA = 'https://my-app.hasura.app/v1/graphql'
 
@@ -8,4 +8,5 @@ export const auth = createAuthClient({
   revoke: graphqlRevoke({ url: HASURA, mutation: 'mutation ($refreshToken: String!) { logout(refreshToken: $refreshToken) { ok } }' }),
   allowedOrigins: ['https://my-app.hasura.app'], // another origin than the page's: without this, no Bearer is sent
   graphqlErrors: true, // Hasura answers an expired JWT with HTTP 200 + invalid-jwt: refresh and replay once
+  role: hasuraRole(), // auth.setRole('editor'): x-hasura-role on every request, in every tab
 })

@@ -1,6 +1,8 @@
 // /graphql: a small Hasura look-alike. Not a GraphQL engine: it recognises the two operations
 // the library's adapters send (a `me`/`todos` query and the guide's `refreshJwtToken` action)
-// and answers in Hasura's shapes, including HTTP 200 for auth failures.
+// and answers in Hasura's shapes, including HTTP 200 for auth failures. `whoami` echoes the
+// session Hasura would run the query as, so tests can see which role `x-hasura-role` chose.
+import { getHasuraClaims } from '../../core/hasura'
 import { json, raw, readJsonObject, type RequestContext, type RouteHandler } from './http'
 import { profile } from './apiRoutes'
 import { authenticate, readFingerprint, readRefreshCookie, rotate, setSessionCookies, type AccessCheck } from './session'
@@ -72,7 +74,15 @@ export function graphqlRoutes(state: ServerState): Record<string, Record<string,
       state.control.stats.unauthorized++
       return gqlError(ctx, MESSAGES[access.reason], 'invalid-jwt')
     }
+    // Hasura runs the request as `x-hasura-role` when the token allows that role, else refuses it.
+    const session = getHasuraClaims(access.claims)
+    const asked = ctx.request.headers.get('x-hasura-role')
+    if (asked !== null && !session?.allowedRoles.includes(asked)) {
+      return gqlError(ctx, 'Your requested role is not in allowed roles', 'access-denied')
+    }
+    const role = asked ?? session?.defaultRole ?? null
     const data: Record<string, unknown> = {}
+    if (/\bwhoami\b/.test(query)) data.whoami = select(query, 'whoami', { userId: access.user.id, role })
     if (/\bme\b/.test(query)) data.me = select(query, 'me', profile(access.user))
     if (/\btodos\b/.test(query)) data.todos = state.todos.list(access.user.id).map((todo) => select(query, 'todos', todo))
     if (Object.keys(data).length === 0) return gqlError(ctx, "field not found in type: 'query_root'", 'validation-failed')

@@ -14,18 +14,23 @@ const REFRESH =
 function setup() {
   const server = createAuthServer({ passwordIterations: 1000 })
   const browser = createBrowserFetch(server.handler)
-  const login = async () =>
+  const login = async (username = 'alice') =>
     (await (
       await browser('/auth/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+        body: JSON.stringify({ username, password: `${username}-password` }),
       })
     ).json()) as Pair
-  const graphql = async (query: string, variables?: Record<string, unknown>, accessToken?: string) => {
+  const graphql = async (
+    query: string,
+    variables?: Record<string, unknown>,
+    accessToken?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await browser('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...headers },
       body: JSON.stringify({ query, variables }),
     })
     expect(response.status).toBe(200)
@@ -43,6 +48,17 @@ describe('/graphql', () => {
     const { accessToken } = await login()
     expect(await graphql('query { me { id username name roles } }', undefined, accessToken)).toEqual({
       data: { me: { id: 'user-alice', username: 'alice', name: 'Alice', roles: ['user'] } },
+    })
+  })
+
+  it('runs as x-hasura-role when the token allows it (whoami echoes the role), else answers access-denied', async () => {
+    const { login, graphql } = setup()
+    const { accessToken } = await login('admin')
+    const whoami = (role?: string) => graphql('{ whoami { userId role } }', undefined, accessToken, role ? { 'x-hasura-role': role } : {})
+    expect(await whoami()).toEqual({ data: { whoami: { userId: 'user-admin', role: 'user' } } })
+    expect(await whoami('admin')).toEqual({ data: { whoami: { userId: 'user-admin', role: 'admin' } } })
+    expect(await whoami('owner')).toEqual({
+      errors: [{ message: 'Your requested role is not in allowed roles', extensions: { code: 'access-denied', path: '$' } }],
     })
   })
 

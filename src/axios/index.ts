@@ -1,0 +1,1 @@
+export { attachAxios, type AttachAxiosOptions, type AxiosAuthSource } from './attachAxios'

@@ -57,6 +57,8 @@ const preview: Preview = {
             '10 GraphQL (Hasura)',
             '11 Session timeout',
             '12 Step-up sign-in',
+            '13 Cold start from the cookie',
+            '14 Route loader and Suspense',
           ],
         ],
       },

@@ -17,16 +17,17 @@ export type LoginResult = { ok: true; tokens: TokenPair } | { ok: false; message
 
 /**
  * Posts the credentials to the reference server; the library takes over from `login(tokens)`.
- * `credentials: 'include'` lets the browser keep the HttpOnly fingerprint cookie.
+ * `credentials: 'include'` lets the browser keep the HttpOnly fingerprint cookie. With
+ * `cookieMode` the server keeps the refresh token in an HttpOnly cookie too, and the pair has none.
  */
-export async function requestLogin(username: string, password: string): Promise<LoginResult> {
+export async function requestLogin(username: string, password: string, { cookieMode = false } = {}): Promise<LoginResult> {
   let response: Response
   try {
     response = await fetch('/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'include',
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify(cookieMode ? { username, password, cookieMode } : { username, password }),
     })
   } catch {
     return { ok: false, message: 'The server could not be reached.' }
@@ -44,6 +45,8 @@ export function eventDetail(event: AuthEvent): string {
   switch (event.type) {
     case 'logged_out':
       return `(${event.reason})${event.fromOtherTab ? ' from another tab' : ''}`
+    case 'session_restored':
+      return `(${event.from})`
     case 'session_adopted':
       return `(${event.from}) after ${event.waited} ms`
     case 'handoff_timeout':

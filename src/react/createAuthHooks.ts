@@ -5,10 +5,13 @@ import type { JwtClaims } from '../core/tokens'
 import { RequireAuth, type RequireAuthProps } from './RequireAuth'
 import { useAuth, useAuthClient, useAuthFetch, type UseAuth } from './useAuth'
 import { useRequireAuth, type UseRequireAuthOptions, type UseRequireAuthResult } from './useRequireAuth'
+import { useSuspenseAuth } from './useSuspenseAuth'
 
 /** The hooks and guard of this library, typed for your claims; see `createAuthHooks`. */
 export interface AuthHooks<TClaims extends JwtClaims> {
   useAuth: UseAuth<TClaims>
+  /** `useAuth` that suspends until the session is known (see `useSuspenseAuth`). */
+  useSuspenseAuth: UseAuth<TClaims>
   useAuthClient: () => AuthClient<TClaims>
   useAuthFetch: () => typeof fetch
   useRequireAuth: (options?: UseRequireAuthOptions<TClaims>) => UseRequireAuthResult<TClaims>
@@ -24,5 +27,5 @@ export interface AuthHooks<TClaims extends JwtClaims> {
  * Nothing is created: these are the same hooks as the untyped exports, read from the same provider.
  */
 export function createAuthHooks<TClaims extends JwtClaims>(): AuthHooks<TClaims> {
-  return { useAuth, useAuthClient, useAuthFetch, useRequireAuth, RequireAuth } as AuthHooks<TClaims>
+  return { useAuth, useSuspenseAuth, useAuthClient, useAuthFetch, useRequireAuth, RequireAuth } as AuthHooks<TClaims>
 }

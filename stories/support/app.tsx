@@ -17,7 +17,8 @@ export function RestAuthProvider({ children, ...options }: { children?: ReactNod
   )
 }
 
-export function LoginForm({ onSignedIn }: { onSignedIn?: () => void }) {
+/** With `cookieMode` the server keeps the refresh token in an HttpOnly cookie: the pair has none. */
+export function LoginForm({ onSignedIn, cookieMode = false }: { onSignedIn?: () => void; cookieMode?: boolean }) {
   const login = useAuth((auth) => auth.login)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -27,7 +28,7 @@ export function LoginForm({ onSignedIn }: { onSignedIn?: () => void }) {
     const form = new FormData(event.currentTarget)
     setBusy(true)
     setError(null)
-    const result = await requestLogin(String(form.get('username')), String(form.get('password')))
+    const result = await requestLogin(String(form.get('username')), String(form.get('password')), { cookieMode })
     setBusy(false)
     if (!result.ok) {
       setError(result.message)
@@ -139,14 +140,14 @@ export function SignedOutNotice() {
 }
 
 /** Signed in: the session card and the page; signed out: the sign-in form. */
-export function DemoApp({ children, everywhere }: { children?: ReactNode; everywhere?: boolean }) {
+export function DemoApp({ children, everywhere, cookieMode }: { children?: ReactNode; everywhere?: boolean; cookieMode?: boolean }) {
   const status = useAuth((auth) => auth.status)
   if (status === 'initializing') return <p>Loading the session…</p>
   if (status === 'unauthenticated') {
     return (
       <>
         <SignedOutNotice />
-        <LoginForm />
+        <LoginForm cookieMode={cookieMode} />
       </>
     )
   }

@@ -3,7 +3,7 @@
 import { createAuthHooks, restRefresh, restRevoke } from '../../src'
 import type { DemoClaims } from '../../examples/shared/app'
 
-export const { useAuth, useRequireAuth, RequireAuth } = createAuthHooks<DemoClaims>()
+export const { useAuth, useSuspenseAuth, useRequireAuth, RequireAuth } = createAuthHooks<DemoClaims>()
 
 /** The client options of a REST app: refresh and server-side logout against the reference server. */
 export function restAuthOptions(storageKey: string) {

@@ -109,7 +109,7 @@ async function crossTab() {
   const names = [
     'handoff: client.start() → session_adopted',
     'logout: logout() → last of 5 tabs logged_out',
-    'first paint, new tab: script start → authenticated (auth.ready() at module load)',
+    'first paint, new tab: script start → session known (auth.ready() at module load)',
   ]
   const unavailable = (reason) => names.forEach((name) => add(`cross-tab median, Chromium: ${name}`, `n/a (${reason})`))
   if (!existsSync(script)) return unavailable(`${script} not found`)

@@ -2,7 +2,7 @@
 // this puts the same rules into an instance's interceptors. Types only from axios: the app brings
 // its own copy, and this entry costs nothing to apps that do not import it.
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios'
-import { readStepUpChallenge } from '../core/challenge'
+import { readStepUpChallenge, type StepUpChallenge } from '../core/challenge'
 import { AuthError } from '../core/errors'
 import { checkOrigins } from '../core/origins'
 import type { AuthClient } from '../core/types'
@@ -27,8 +27,9 @@ type Config = InternalAxiosRequestConfig & { [REPLAY]?: true }
  * Gives an axios instance the rules of `client.fetch`: the Bearer token (and the client's other
  * auth headers) on requests to allowed origins only; on a 401, the client's one shared refresh
  * (`auth.refresh({ staleToken })`, so any number of requests and instances make one refresh) and
- * one replay. A second 401 goes to the caller, as does a 401 that asks for a step-up sign-in (no
- * refresh can satisfy it). A replay whose login changed rejects with `session_changed`.
+ * one replay. A second 401 goes to the caller. A 401 or 403 that asks for a step-up sign-in
+ * spends no refresh and rejects `step_up_required`, as with `auth.fetch` (no event: that comes
+ * from `auth.fetch` only). A replay whose login changed rejects with `session_changed`.
  * Returns a function that removes both interceptors.
  */
 export function attachAxios(auth: AxiosAuthSource, instance: AxiosInstance, options: AttachAxiosOptions = {}): () => void {
@@ -62,7 +63,14 @@ export function attachAxios(auth: AxiosAuthSource, instance: AxiosInstance, opti
   const response = instance.interceptors.response.use(undefined, async (error: AxiosError) => {
     const config = error?.config as Config | undefined
     const token = config && sentWith.get(config)
-    if (!config || token === undefined || error.response?.status !== 401 || isStepUp(error)) throw error
+    const challenge = stepUpChallenge(error)
+    // As auth.fetch does: no refresh can satisfy it, so none is spent.
+    if (challenge)
+      throw new AuthError('step_up_required', `The API answered ${challenge.error}: the user must sign in again to continue.`, {
+        status: error.response?.status,
+        challenge,
+      })
+    if (!config || token === undefined || error.response?.status !== 401) throw error
     sentWith.delete(config)
     const fresh = await auth.refresh({ staleToken: token })
     config.headers.set('Authorization', `Bearer ${fresh}`)
@@ -86,8 +94,10 @@ function targetOrigin(instance: AxiosInstance, config: InternalAxiosRequestConfi
   return new URL(uri, page).origin
 }
 
-function isStepUp(error: AxiosError): boolean {
-  const headers = error.response?.headers
+/** The step-up challenge of a 401 or 403 answer to an authenticated request, if it carries one. */
+function stepUpChallenge(error: AxiosError): StepUpChallenge | null {
+  const { status, headers } = error.response ?? {}
+  if ((status !== 401 && status !== 403) || !error.config || !error.config.headers?.has?.('Authorization')) return null
   const value: unknown = typeof headers?.get === 'function' ? headers.get('www-authenticate') : headers?.['www-authenticate']
-  return readStepUpChallenge(typeof value === 'string' ? value : null) !== null
+  return readStepUpChallenge(typeof value === 'string' ? value : null)
 }

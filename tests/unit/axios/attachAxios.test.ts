@@ -109,7 +109,7 @@ describe('attachAxios', () => {
     expect(net.seen).toEqual([])
   })
 
-  it('a 401 asking for a step-up sign-in spends no refresh: the caller gets it', async () => {
+  it('a 401 asking for a step-up sign-in spends no refresh: step_up_required with the challenge, as auth.fetch', async () => {
     const { auth } = await net.staleSession()
     const api = xhr(net.api)
     attachAxios(auth, api, { allowedOrigins: [net.api] })
@@ -117,7 +117,7 @@ describe('attachAxios', () => {
       Response.json({}, { status: 401, headers: { 'www-authenticate': 'Bearer error="insufficient_user_authentication", max_age=60' } }),
     )
     const error = await api.get('/api/sensitive').catch((caught: unknown) => caught)
-    expect(statusOf(error)).toBe(401)
+    expect(error).toMatchObject({ name: 'AuthError', code: 'step_up_required', status: 401, challenge: { maxAge: 60 } })
     expect(net.apiRequests()).toHaveLength(1)
     expect(net.refreshRequests()).toHaveLength(0)
   })

@@ -1,7 +1,7 @@
 // /api/*: the protected resource server, with per-user data.
 import { json, readJsonObject, stringField, type RequestContext, type RouteHandler } from './http'
 import type { AccessClaims } from './jwt'
-import { authenticate } from './session'
+import { authenticate, type AccessCheck } from './session'
 import type { ServerState } from './state'
 import type { ServerUser } from './users'
 
@@ -10,10 +10,14 @@ const MAX_TITLE = 200
 /**
  * RFC 6750 answer for every access-token failure. The body says no more than the header: the
  * reason (expired, revoked, fingerprint) helps an attacker probe more than it helps a client,
- * which must react the same way to all of them.
+ * which must react the same way to all of them. In DPoP mode the challenge is `DPoP` (RFC 9449
+ * §7.1), and a proof failure is told apart, since the client must act on it: sign a new proof,
+ * or retry with the nonce in the `DPoP-Nonce` header.
  */
-export function unauthorized(ctx: RequestContext): Response {
-  return json(ctx, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' })
+export function unauthorized(ctx: RequestContext, state: ServerState, reason?: Exclude<AccessCheck, { ok: true }>['reason']): Response {
+  if (!state.dpop) return json(ctx, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' })
+  const error = reason === 'dpop_nonce' ? 'use_dpop_nonce' : reason === 'dpop_proof' ? 'invalid_dpop_proof' : 'invalid_token'
+  return json(ctx, 401, { error }, { 'www-authenticate': `DPoP error="${error}", algs="ES256"` })
 }
 
 /** RFC 9470: the token is fine, but the sign-in behind it is older than this resource allows. */
@@ -37,7 +41,7 @@ export function apiRoutes(state: ServerState): Record<string, Record<string, Rou
     (run: (ctx: RequestContext, user: ServerUser, claims: AccessClaims) => Promise<Response>): RouteHandler =>
     async (ctx) => {
       const access = await authenticate(state, ctx)
-      return access.ok ? run(ctx, access.user, access.claims) : unauthorized(ctx)
+      return access.ok ? run(ctx, access.user, access.claims) : unauthorized(ctx, state, access.reason)
     }
 
   return {

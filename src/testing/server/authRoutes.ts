@@ -1,6 +1,7 @@
 // /auth/*: login, refresh, logout, logout-all.
 import { sha256Hex } from './bytes'
-import { json, noContent, raw, readJsonObject, stringField, bearerToken, type RequestContext, type RouteHandler } from './http'
+import { unauthorized } from './apiRoutes'
+import { json, noContent, raw, readJsonObject, stringField, authorizationToken, type RequestContext, type RouteHandler } from './http'
 import {
   authenticate,
   checkLiveRefreshToken,
@@ -11,6 +12,7 @@ import {
   rotate,
   setSessionCookies,
   startSession,
+  tokenEndpointProof,
 } from './session'
 import type { ServerState } from './state'
 
@@ -23,10 +25,13 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     const username = body && stringField(body, 'username')
     const password = body && stringField(body, 'password')
     if (!body || username === undefined || password === undefined) return invalidRequest(ctx)
+    // Before the password: a nonce challenge must not cost a PBKDF2 run or a failed-login count.
+    const proof = await tokenEndpointProof(state, ctx)
+    if (!proof.ok) return json(ctx, 400, { error: proof.error })
     if (!(await state.passwords.check(username, password))) return json(ctx, 401, { error: 'invalid_credentials' })
     const user = state.users.find((u) => u.username === username)
     if (!user) return json(ctx, 401, { error: 'invalid_credentials' })
-    const session = await startSession(state, user, body.cookieMode === true)
+    const session = await startSession(state, user, body.cookieMode === true, proof.jkt)
     setSessionCookies(ctx, state, session)
     state.control.stats.logins++
     return json(ctx, 200, pairBody(session))
@@ -41,7 +46,13 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     if (!body) return invalidRequest(ctx)
     const token = stringField(body, 'refreshToken') ?? readRefreshCookie(ctx)
     if (token === undefined) return invalidRequest(ctx)
-    const session = await rotate(state, token, readFingerprint(ctx))
+    // The proof before the token: a challenged attempt leaves the refresh token unspent.
+    const proof = await tokenEndpointProof(state, ctx)
+    if (!proof.ok) return json(ctx, 400, { error: proof.error })
+    // A proof of another key than the family's is invalid_grant, like any token this client may
+    // not use (RFC 9449 §5 binds the token; the proof itself was valid). rotate() refuses it
+    // without calling it reuse.
+    const session = await rotate(state, token, { fingerprint: readFingerprint(ctx), jkt: proof.jkt })
     if (!session) return invalidGrant(ctx)
     setSessionCookies(ctx, state, session)
     return json(ctx, 200, pairBody(session))
@@ -60,7 +71,10 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
       const found = state.refresh.find(await sha256Hex(refreshToken))
       if (found) families.add(found.family.id)
     }
-    const accessToken = bearerToken(ctx.request)
+    // In DPoP mode either scheme, without a proof: like the refresh token in the body, the
+    // access token here only names the session to end.
+    const presented = authorizationToken(ctx.request)
+    const accessToken = presented?.scheme === 'bearer' || state.dpop ? presented?.token : undefined
     if (accessToken !== undefined) {
       const verified = await state.tokens.verify(accessToken, state.refreshTtl)
       if (verified.ok) families.add(verified.claims.sid)
@@ -78,14 +92,18 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     const body = (await readJsonObject(ctx.request)) ?? {}
     let userId: string | undefined
     const access = await authenticate(state, ctx)
+    let failure = access.ok ? undefined : access.reason
     if (access.ok) userId = access.user.id
     const refreshToken = stringField(body, 'refreshToken') ?? readRefreshCookie(ctx)
     if (userId === undefined && refreshToken !== undefined) {
-      userId = (await checkLiveRefreshToken(state, ctx, refreshToken))?.userId
+      // In DPoP mode the refresh token needs its key's proof too. A proof already spent on the
+      // access token above fails here as a replay: send a valid access token, or no
+      // Authorization header and a fresh proof.
+      const proof = await tokenEndpointProof(state, ctx)
+      if (proof.ok) userId = (await checkLiveRefreshToken(state, ctx, refreshToken, proof.jkt))?.userId
+      else failure = proof.error === 'use_dpop_nonce' ? 'dpop_nonce' : 'dpop_proof'
     }
-    if (userId === undefined) {
-      return json(ctx, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' })
-    }
+    if (userId === undefined) return unauthorized(ctx, state, failure)
     state.control.stats.revocations += state.refresh.revokeUser(userId)
     clearSessionCookies(ctx)
     return noContent(ctx)

@@ -5,7 +5,15 @@
 import { getHasuraClaims } from '../../core/hasura'
 import { json, raw, readJsonObject, type RequestContext, type RouteHandler } from './http'
 import { profile } from './apiRoutes'
-import { authenticate, readFingerprint, readRefreshCookie, rotate, setSessionCookies, type AccessCheck } from './session'
+import {
+  authenticate,
+  readFingerprint,
+  readRefreshCookie,
+  rotate,
+  setSessionCookies,
+  tokenEndpointProof,
+  type AccessCheck,
+} from './session'
 import type { ServerState } from './state'
 
 type Failure = Exclude<AccessCheck, { ok: true }>['reason']
@@ -17,6 +25,8 @@ const MESSAGES: Record<Failure, string> = {
   invalid: 'Could not verify JWT: JWSError JWSInvalidSignature',
   revoked: 'Could not verify JWT: JWTRevoked',
   fingerprint: 'Could not verify JWT: JWTFingerprintMismatch',
+  dpop_proof: 'Could not verify JWT: invalid_dpop_proof',
+  dpop_nonce: 'Could not verify JWT: use_dpop_nonce',
 }
 
 function gqlError(ctx: RequestContext, message: string, code: string): Response {
@@ -46,7 +56,14 @@ export function graphqlRoutes(state: ServerState): Record<string, Record<string,
     if (gate.kind === 'fail') return raw(ctx, gate.failure.status, gate.failure.body, gate.failure.contentType)
     const token = argument(query, variables, 'refreshToken') ?? readRefreshCookie(ctx)
     if (token === undefined) return gqlError(ctx, 'missing required argument "refreshToken"', 'validation-failed')
-    const session = await rotate(state, token, readFingerprint(ctx), argument(query, variables, 'fingerprintHash'))
+    // DPoP mode: this action is a token endpoint like /auth/refresh, with the same proof rules.
+    const proof = await tokenEndpointProof(state, ctx)
+    if (!proof.ok) return gqlError(ctx, proof.error, proof.error)
+    const session = await rotate(state, token, {
+      fingerprint: readFingerprint(ctx),
+      claimedHash: argument(query, variables, 'fingerprintHash'),
+      jkt: proof.jkt,
+    })
     if (!session) {
       state.control.stats.unauthorized++
       return gqlError(ctx, 'invalid_grant', 'invalid_grant')

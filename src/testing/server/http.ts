@@ -55,9 +55,11 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   }
 }
 
-export function bearerToken(request: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
-  return match?.[1]
+/** The access token and the scheme it came in: `Bearer`, or `DPoP` (RFC 9449 §7.1). */
+export function authorizationToken(request: Request): { scheme: 'bearer' | 'dpop'; token: string } | undefined {
+  const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
+  if (!match) return undefined
+  return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'dpop' : 'bearer', token: match[2]! }
 }
 
 export function stringField(body: Record<string, unknown>, key: string): string | undefined {

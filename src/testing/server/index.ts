@@ -42,6 +42,9 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       response = json(ctx, 500, { error: 'server_error' })
     }
     jar?.store(ctx.setCookies)
+    // RFC 9449 §8: the client learns the nonce for its next proof from any response.
+    const nonce = state.dpop?.nonce()
+    if (nonce !== undefined) response.headers.set('dpop-nonce', nonce)
     if (response.status === 401) state.control.stats.unauthorized++
     return response
   }

@@ -17,6 +17,8 @@ export interface AccessClaims extends JWTPayload {
   fgp: string
   /** When the user signed in (seconds), carried through refreshes: for step-up checks (RFC 9470). */
   auth_time: number
+  /** DPoP mode (RFC 9449 §6): the thumbprint of the key every use of this token must prove. */
+  cnf?: { jkt: string }
   name: string
   roles: string[]
 }
@@ -31,7 +33,7 @@ export interface SignedToken {
 
 export interface AccessTokens {
   /** A token of `session`; its `endsAt` (server time, ms) caps `exp`: no token outlives its session. */
-  sign(user: ServerUser, session: Pick<Family, 'id' | 'fingerprintHash' | 'endsAt' | 'authTime'>): Promise<SignedToken>
+  sign(user: ServerUser, session: Pick<Family, 'id' | 'fingerprintHash' | 'endsAt' | 'authTime' | 'jkt'>): Promise<SignedToken>
   /** `leewaySeconds` lets logout accept a recently expired token: revoking only removes access. */
   verify(token: string, leewaySeconds?: number): Promise<VerifyResult>
   /** Public verification keys; empty for HS256, whose key is a shared secret. */
@@ -69,7 +71,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     })())
 
   return {
-    async sign(user, { id, fingerprintHash, endsAt, authTime }) {
+    async sign(user, { id, fingerprintHash, endsAt, authTime, jkt }) {
       const { sign, publicJwk } = await loadKeys()
       const iat = Math.floor(now() / 1000)
       const exp = Math.min(iat + ttlSeconds, Math.floor(endsAt / 1000))
@@ -79,6 +81,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         sid: id,
         fgp: fingerprintHash,
         auth_time: Math.floor(authTime / 1000),
+        ...(jkt !== undefined ? { cnf: { jkt } } : {}),
         [HASURA_NAMESPACE]: {
           'x-hasura-user-id': user.id,
           'x-hasura-default-role': defaultRole(user),
@@ -111,7 +114,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
           typeof payload.sid !== 'string' ||
           typeof payload.fgp !== 'string' ||
           typeof payload.auth_time !== 'number' ||
-          !Array.isArray(payload.roles)
+          !Array.isArray(payload.roles) ||
+          (payload.cnf !== undefined && typeof (payload.cnf as { jkt?: unknown } | null)?.jkt !== 'string')
         ) {
           return { ok: false, reason: 'invalid' }
         }

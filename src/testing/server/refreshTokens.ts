@@ -12,6 +12,8 @@ export interface Family {
   readonly authTime: number
   /** Server time the session ends (`maxSessionAge` after login); no token of it outlives this. */
   readonly endsAt: number
+  /** DPoP mode: thumbprint of the key the login proved; every refresh must prove the same key. */
+  readonly jkt?: string
   revoked: boolean
 }
 
@@ -32,7 +34,7 @@ export interface TokenRecord {
 }
 
 export interface RefreshStore {
-  createFamily(userId: string, fingerprintHash: string, cookieMode: boolean): Family
+  createFamily(userId: string, fingerprintHash: string, cookieMode: boolean, jkt?: string): Family
   add(hash: string, familyId: string): void
   find(hash: string): { record: TokenRecord; family: Family } | undefined
   isActive(familyId: string): boolean
@@ -61,10 +63,10 @@ export function createRefreshStore(options: {
   }
 
   return {
-    createFamily(userId, fingerprintHash, cookieMode) {
+    createFamily(userId, fingerprintHash, cookieMode, jkt) {
       const authTime = options.now()
       const endsAt = authTime + options.maxSessionSeconds * 1000
-      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, authTime, endsAt, revoked: false }
+      const family: Family = { id: options.newId(), userId, fingerprintHash, cookieMode, authTime, endsAt, jkt, revoked: false }
       families.set(family.id, family)
       return family
     },

@@ -1,7 +1,8 @@
 // Session operations shared by the REST and GraphQL routes: start, rotate, authenticate.
 import { constantTimeEqualText, randomToken, sha256Hex } from './bytes'
 import { FINGERPRINT_COOKIE, REFRESH_COOKIE, clearCookie, cookieName, fingerprintHash, newFingerprint, serializeCookie } from './cookies'
-import { bearerToken, type RequestContext } from './http'
+import type { ProofResult } from './dpop'
+import { authorizationToken, type RequestContext } from './http'
 import type { AccessClaims } from './jwt'
 import type { Family, IssuedPair, TokenRecord } from './refreshTokens'
 import type { ServerState } from './state'
@@ -22,10 +23,11 @@ export interface Session {
   fingerprint: string
 }
 
-export async function startSession(state: ServerState, user: ServerUser, cookieMode: boolean): Promise<Session> {
+/** `jkt`: in DPoP mode, the thumbprint of the key the login proof was signed with. */
+export async function startSession(state: ServerState, user: ServerUser, cookieMode: boolean, jkt?: string): Promise<Session> {
   state.refresh.sweep()
   const fingerprint = newFingerprint()
-  const family = state.refresh.createFamily(user.id, await fingerprintHash(fingerprint), cookieMode)
+  const family = state.refresh.createFamily(user.id, await fingerprintHash(fingerprint), cookieMode, jkt)
   const { pair } = await issuePair(state, family, user)
   return { pair, family, fingerprint }
 }
@@ -35,16 +37,24 @@ function successorUnused(state: ServerState, record: TokenRecord): boolean {
   return state.refresh.find(record.successorHash)?.record.usedAt === undefined
 }
 
-/**
- * Strict rotation. `fingerprint` is the raw cookie value; `claimedHash` is an extra hash the
- * GraphQL action may pass, which must then match too (it can never replace the cookie: the hash
- * is in the readable access token, the cookie is what a token thief lacks).
- */
+/** What a refresh request presents beside the token. */
+export interface RefreshProof {
+  /** The raw fingerprint cookie value. */
+  fingerprint: string | undefined
+  /**
+   * An extra hash the GraphQL action may pass, which must then match too (it can never replace
+   * the cookie: the hash is in the readable access token, the cookie is what a token thief lacks).
+   */
+  claimedHash?: string
+  /** DPoP mode: the thumbprint of the key the request's proof was signed with. */
+  jkt?: string
+}
+
+/** Strict rotation, with a grace window for a retry whose response was lost. */
 export async function rotate(
   state: ServerState,
   refreshToken: string,
-  fingerprint: string | undefined,
-  claimedHash?: string,
+  { fingerprint, claimedHash, jkt }: RefreshProof,
 ): Promise<Session | undefined> {
   const hash = await sha256Hex(refreshToken)
   const presentedHash = fingerprint === undefined ? undefined : await fingerprintHash(fingerprint)
@@ -56,6 +66,10 @@ export async function rotate(
   const { record, family } = found
   const now = state.now()
   if (family.revoked || record.expiresAt <= now) return undefined
+  // A DPoP-bound family answers only proofs of its key (RFC 9449 §5). Checked before reuse: a
+  // thief holding the token but not the key can use nothing, so a spent token presented with
+  // another key is no sign that the family leaked, and must not let them log the owner out.
+  if (family.jkt !== jkt) return undefined
   const user = state.usersById.get(family.userId)
   const fingerprintOk =
     presentedHash !== undefined &&
@@ -96,13 +110,22 @@ export async function rotate(
   }
 }
 
-/** A live token of the user: unused, unexpired, family active, fingerprint matching. No rotation. */
-export async function checkLiveRefreshToken(state: ServerState, ctx: RequestContext, token: string): Promise<Family | undefined> {
+/**
+ * A live token of the user: unused, unexpired, family active, fingerprint matching, and in DPoP
+ * mode `jkt` (the request's proven key) the family's. No rotation.
+ */
+export async function checkLiveRefreshToken(
+  state: ServerState,
+  ctx: RequestContext,
+  token: string,
+  jkt: string | undefined,
+): Promise<Family | undefined> {
   const found = state.refresh.find(await sha256Hex(token))
   const fingerprint = readFingerprint(ctx)
   if (!found || fingerprint === undefined) return undefined
   const { record, family } = found
   if (record.usedAt !== undefined || family.revoked || record.expiresAt <= state.now()) return undefined
+  if (family.jkt !== jkt) return undefined
   return constantTimeEqualText(await fingerprintHash(fingerprint), family.fingerprintHash) ? family : undefined
 }
 
@@ -139,16 +162,39 @@ export function pairBody(session: Session): Partial<IssuedPair> {
   return session.family.cookieMode ? { accessToken, expiresIn } : { accessToken, refreshToken, expiresIn }
 }
 
+/**
+ * The DPoP proof of a token request (RFC 9449 §5), without `ath`: `/auth/login`,
+ * `/auth/refresh`, the GraphQL refresh action. Outside DPoP mode there is nothing to check.
+ */
+export async function tokenEndpointProof(state: ServerState, ctx: RequestContext): Promise<ProofResult | { ok: true; jkt: undefined }> {
+  return state.dpop ? state.dpop.check(ctx) : { ok: true, jkt: undefined }
+}
+
 export type AccessCheck =
   | { ok: true; user: ServerUser; claims: AccessClaims }
-  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' | 'fingerprint' }
+  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' | 'fingerprint' | 'dpop_proof' | 'dpop_nonce' }
 
+/**
+ * In DPoP mode a token comes as `Authorization: DPoP <token>` with a proof of the key in its
+ * `cnf.jkt`; a bound token sent as `Bearer` is refused (RFC 9449 §7.1). The fingerprint cookie is
+ * checked either way: DPoP adds a check, it replaces none, so one rule holds on every route
+ * (REST, GraphQL, logout-all, the refresh grace replay) and the non-DPoP paths stay untouched.
+ */
 export async function authenticate(state: ServerState, ctx: RequestContext): Promise<AccessCheck> {
-  const token = bearerToken(ctx.request)
-  if (!token) return { ok: false, reason: 'missing' }
+  const presented = authorizationToken(ctx.request)
+  if (!presented || (presented.scheme === 'dpop' && !state.dpop)) return { ok: false, reason: 'missing' }
+  const { token } = presented
+  let jkt: string | undefined
+  if (presented.scheme === 'dpop' && state.dpop) {
+    const proof = await state.dpop.check(ctx, token)
+    if (!proof.ok) return { ok: false, reason: proof.error === 'use_dpop_nonce' ? 'dpop_nonce' : 'dpop_proof' }
+    jkt = proof.jkt
+  }
   const verified = await state.tokens.verify(token)
   if (!verified.ok) return verified
   const { claims } = verified
+  // Bound tokens need a proof of their key; unbound ones must not come with one.
+  if (claims.cnf?.jkt !== jkt) return { ok: false, reason: 'invalid' }
   if (state.revokedJtis.has(claims.jti) || !state.refresh.isActive(claims.sid)) return { ok: false, reason: 'revoked' }
   const user = state.usersById.get(claims.sub)
   if (!user) return { ok: false, reason: 'invalid' }

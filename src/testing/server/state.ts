@@ -2,6 +2,7 @@
 import { decodeJwt } from 'jose'
 import { randomHex } from './bytes'
 import { createControlState, type ControlState } from './control'
+import { createDpopVerifier, type DpopVerifier } from './dpop'
 import { createAccessTokens, type AccessTokens } from './jwt'
 import { createPasswordBook, type PasswordBook } from './passwords'
 import { createRefreshStore, type RefreshStore } from './refreshTokens'
@@ -26,6 +27,8 @@ export interface ServerState {
   trustProxy: boolean
   /** Normalized (`URL.origin`) values of `trustedOrigins`. */
   trustedOrigins: ReadonlySet<string>
+  /** Set in DPoP mode (`dpop: true`); undefined otherwise. */
+  dpop: DpopVerifier | undefined
   now(): number
 }
 
@@ -67,6 +70,9 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
   const graceSeconds = positive('refreshGraceWindow', options.refreshGraceWindow, DEFAULT_GRACE_WINDOW, true)
   const iterations = Math.floor(positive('passwordIterations', options.passwordIterations, DEFAULT_ITERATIONS))
   const controlState = createControlState()
+  if (options.dpopNonce === true && options.dpop !== true) {
+    throw new RangeError('createAuthServer: dpopNonce needs dpop: true as well')
+  }
 
   const state: ServerState = {
     users,
@@ -90,6 +96,7 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
     secureCookies: options.secureCookies,
     trustProxy: options.trustProxy === true,
     trustedOrigins: new Set((options.trustedOrigins ?? []).map(originOf)),
+    dpop: options.dpop === true ? createDpopVerifier({ now, requireNonce: options.dpopNonce === true }) : undefined,
     now,
   }
 

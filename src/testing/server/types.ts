@@ -62,6 +62,16 @@ export interface AuthServerOptions {
    * browser drops Set-Cookie from a constructed Response). Emulates one browser. Default false.
    */
   emulateCookies?: boolean
+  /**
+   * DPoP (RFC 9449): `/auth/login`, `/auth/refresh` and the GraphQL refresh action require a
+   * `DPoP` proof (ES256, public `jwk` in its header); the session is bound to that key
+   * (`cnf.jkt` in access tokens, the refresh family records it), and resources take
+   * `Authorization: DPoP <token>` with a proof carrying `ath`. The fingerprint cookie is still
+   * required beside it. Default false.
+   */
+  dpop?: boolean
+  /** With `dpop`: proofs must carry the server's current nonce, sent in `DPoP-Nonce` on every response. Default false. */
+  dpopNonce?: boolean
 }
 
 /** What the server counted, for tests: logins, rotations, reuse events, 401s, revocations. */

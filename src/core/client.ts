@@ -5,6 +5,9 @@
 // - refresher (refresher.ts): the refresh state machine, idle → refreshing → idle | retrying |
 //   rejected, and back to idle whenever the session changes from outside;
 // - scheduler (scheduler.ts): the one timer, met against the wall clock.
+// Opt-in parts get a small host each and are told when the session changes (`followSession`):
+// `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), and `restore` (cookieRestore.ts), asked
+// once when nothing is stored and no tab answers (`noSessionFound`).
 // The session's own life: `initializing` (storage read, other tabs asked) → `authenticated`
 // (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
 // refused refresh, expiry after one). Which session may replace which is the ledger's rule

@@ -62,11 +62,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   let deferring = false
   const deferred: AuthEvent[] = []
   const emit = (event: AuthEvent) => (deferring ? deferred.push(event) : options.onEvent?.(event))
-  const store = createSessionStore<TClaims>(
-    key,
-    () => (options.storage === undefined ? defaultStorage() : options.storage),
-    () =>
-      emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
+  // Looked up on use, never at construction: there may be no sessionStorage yet (server render).
+  const storage = () => (options.storage === undefined ? defaultStorage() : options.storage)
+  const store = createSessionStore<TClaims>(key, storage, () =>
+    emit({ type: 'storage_unavailable', error: new AuthError('storage_unavailable', 'Storage unavailable; session kept in memory.') }),
   )
   const scheduler = createScheduler(timers, now)
   const lockManager = options.locks === undefined ? defaultLocks() : options.locks
@@ -74,7 +73,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const listeners = new Set<() => void>()
   const role = options.role?.({
     storageKey: key,
-    storage: () => (options.storage === undefined ? defaultStorage() : options.storage),
+    storage,
     current: () => session && { sessionId: session.family, claims: session.claims },
     show: (next) => setState({ role: next }),
   })

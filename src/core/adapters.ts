@@ -83,7 +83,8 @@ export async function send<T>(
   const code = revoke ? 'revoke_failed' : 'refresh_failed'
   let text: string | undefined
   try {
-    const response = await (options.fetch ?? fetch)(url, {
+    const base = options.fetch ?? fetch
+    const response = await (context.dpop ? context.dpop(base) : base)(url, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',

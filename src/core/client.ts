@@ -6,12 +6,14 @@
 //   rejected, and back to idle whenever the session changes from outside;
 // - scheduler (scheduler.ts): the one timer, met against the wall clock.
 // Opt-in parts get a small host each and are told when the session changes (`followSession`):
-// `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), and `restore` (cookieRestore.ts), asked
-// once when nothing is stored and no tab answers (`noSessionFound`).
+// `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), `dpop` (dpop.ts: it also signs the login,
+// refresh, revoke and fetch requests), and `restore` (cookieRestore.ts), asked once when nothing
+// is stored and no tab answers (`noSessionFound`).
 // The session's own life: `initializing` (storage read, other tabs asked) → `authenticated`
 // (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
 // refused refresh, expiry after one). Which session may replace which is the ledger's rule
 // (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
+import type { DpopSigner } from './dpop'
 import { AuthError, classifyRefreshError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createTabLocks, defaultLocks } from './lock'
@@ -55,7 +57,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const timers = options.timers ?? defaultTimers
   const random = options.random ?? Math.random
   const channelFactory = options.channel === undefined ? defaultChannel : options.channel
+  const channelName = `jwt-session:${key}`
   if (options.allowedOrigins) checkOrigins(options.allowedOrigins, options.allowInsecureHttp)
+  if (options.dpop && options.restore)
+    throw new TypeError('createAuthClient: dpop and restore do not combine (a cold start has no DPoP key).')
 
   // Events raised while restoring inside getSnapshot (a React render) wait for start(): an
   // onEvent that sets React state must not run during another component's render.
@@ -77,6 +82,16 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     current: () => session && { sessionId: session.family, claims: session.claims },
     show: (next) => setState({ role: next }),
   })
+  const keys = options.dpop?.({
+    storageKey: key,
+    storage,
+    current: () => session && { sessionId: session.family, claims: session.claims, skew: session.skew },
+    now,
+    timers,
+    handoffTimeout,
+    channel: channelFactory,
+  })
+  const base: typeof fetch = (input, init) => (options.fetch ?? fetch)(input, init)
 
   let state: AuthState<TClaims> = UNKNOWN_STATE
   let session: Session<TClaims> | null = null
@@ -146,7 +161,14 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       handoffSettled: (): Promise<void> => tabs.settled(),
       askOtherTabs: (): Promise<void> => (tabs.requestSession(), tabs.settled()),
     },
-    { refresh: options.refresh, refreshTimeout: options.refreshTimeout ?? 15_000, locks, timers, now, random },
+    {
+      refresh: keys ? keys.refresh(options.refresh) : options.refresh,
+      refreshTimeout: options.refreshTimeout ?? 15_000,
+      locks,
+      timers,
+      now,
+      random,
+    },
   )
 
   function setState(patch: Partial<AuthState<TClaims>>): void {
@@ -244,13 +266,17 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   function followSession(): void {
     timeout?.check()
     role?.check()
+    keys?.check()
   }
 
-  /** Revokes an ended session on the server: best effort, reported, never thrown. */
-  async function revokeSession(ended: Session<TClaims>, everywhere: boolean): Promise<void> {
+  /**
+   * Revokes an ended session on the server: best effort, reported, never thrown. `dpop` signs with
+   * the ended session's key, taken before the session (and with it the key) was let go.
+   */
+  async function revokeSession(ended: Session<TClaims>, everywhere: boolean, dpop: DpopSigner | undefined): Promise<void> {
     if (!options.revoke) return
     try {
-      await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere })
+      await options.revoke({ refreshToken: ended.refreshToken, accessToken: ended.accessToken, everywhere, dpop })
     } catch (cause) {
       emit({ type: 'revoke_failed', error: new AuthError('revoke_failed', 'Server-side logout failed.', { cause }) })
     }
@@ -272,8 +298,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       end(reason) {
         const ended = session
         if (!ended) return null
+        const dpop = keys?.signer()
         endSession(reason, { broadcast: true })
-        return () => revokeSession(ended, false)
+        return () => revokeSession(ended, false, dpop)
       },
     })
   }
@@ -306,7 +333,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
    * token. An expired copy is refreshed (once they had their say); true when that refresh began.
    */
   function learnSession(): boolean {
-    tabs.open(channelFactory, `jwt-session:${key}`)
+    tabs.open(channelFactory, channelName)
     const asked = tabs.requestSession()
     if (!session && !asked) noSessionFound()
     if (!session || session.expiresAt > now()) return false
@@ -356,6 +383,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
 
   function signIn(tokens: TokenPair, event: AuthEvent): void {
     const next = createSession<TClaims>(tokens, now(), ledger.nextLogin(newFamilyId()))
+    keys?.bind(next.family, next.claims)
     restored = true
     tabs.endHandoff()
     store.write(next)
@@ -374,7 +402,19 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
 
   function refreshQuietly(): void {
     // Failures already live in state and events; a background refresh has no caller to tell.
-    refresher.request().catch(noop)
+    requestRefresh().catch(noop)
+  }
+
+  /**
+   * Every refresh goes through here. A stopped client may still be asked (a request of an
+   * unmounted app got its 401): the channel opens for that refresh, so the other tabs hear the
+   * rotated pair or the end of the session, and closes once it settles.
+   */
+  function requestRefresh(): Promise<Session<TClaims>> {
+    if (starts === 0) tabs.open(channelFactory, channelName)
+    const pending = refresher.request()
+    if (starts === 0) void pending.then(noop, noop).then(closeIfStopped)
+    return pending
   }
 
   /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
@@ -419,6 +459,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       if (!learnSession()) schedule()
       if (options.timeout) timeout = startTimeout(options.timeout)
       role?.start(channelFactory)
+      keys?.start()
     },
     stop() {
       if (starts === 0 || --starts > 0) return
@@ -428,14 +469,16 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       timeout?.stop()
       timeout = null
       role?.stop()
+      keys?.stop()
       // A rotation that completes after a stop (a remount, a hot reload) must still reach the other tabs.
       closeIfStopped()
     },
     login: (tokens) => signIn(tokens, { type: 'logged_in' }),
     async logout({ everywhere = false } = {}) {
       const ended = session
+      const dpop = ended ? keys?.signer() : undefined
       endSession(everywhere ? 'everywhere' : 'user', { broadcast: true })
-      if (ended) await revokeSession(ended, everywhere)
+      if (ended) await revokeSession(ended, everywhere, dpop)
     },
     async refresh({ staleToken } = {}) {
       restore()
@@ -447,7 +490,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         if (session.accessToken !== staleToken) return session.accessToken
       }
       try {
-        const next = await refresher.request()
+        const next = await requestRefresh()
         if (staleToken !== undefined && next.family !== family) throw sessionChanged()
         return next.accessToken
       } catch (error) {
@@ -468,7 +511,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       if (adopted !== null || !session) return adopted
       if (refresher.state.status === 'rejected') return session.expiresAt > now() ? session.accessToken : null
       try {
-        return (await refresher.request()).accessToken
+        return (await requestRefresh()).accessToken
       } catch (error) {
         // A token inside the lead window is still good while a transient failure is retried.
         if (session && session.expiresAt > now()) return session.accessToken
@@ -480,7 +523,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       return state
     },
     fetch: (input, init) => authFetch.fetch(input, init),
-    getAuthHeaders: () => authFetch.getAuthHeaders(),
+    loginFetch: (input, init) => (keys ? keys.loginFetch(base) : base)(input, init),
+    getAuthHeaders: (request) => authFetch.getAuthHeaders(request),
     extend: () => timeout?.extend(),
     setRole(next) {
       if (!role) throw new TypeError('auth.setRole() needs createAuthClient({ role: hasuraRole() }).')
@@ -498,6 +542,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       sessionId: () => session?.family ?? null,
       challenged: (challenge) => emit({ type: 'step_up_required', ...challenge }),
       headers: () => role?.headers() ?? null,
+      signer: keys?.signer,
+      proofHeaders: keys?.headers,
     },
     options,
   )

@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | 'session_changed' // a request composed for one login would have been sent or replayed under another
   | 'role_not_allowed' // setRole() named a role the token's allowed roles do not include
   | 'step_up_required' // the API wants a more recent or stronger sign-in, or more scope or claims (`challenge`)
+  | 'dpop_unavailable' // DPoP mode: no key could be made or kept (Web Crypto or IndexedDB blocked), or none signed the login
   | 'insecure_origin' // a token would travel over plain http to a host that is not this machine
   | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab
   | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway

@@ -1,4 +1,5 @@
 import { readStepUpChallenge, type StepUpChallenge } from './challenge'
+import type { DpopSigner } from './dpop'
 import { AuthError } from './errors'
 import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
 import { checkOrigins } from './origins'
@@ -16,6 +17,10 @@ export interface TokenSource {
   challenged?(challenge: StepUpChallenge): void
   /** Headers every authenticated request carries besides the token (the Hasura role); null for none. */
   headers?(): Record<string, string> | null
+  /** DPoP mode: signs the requests of the session held now (undefined: plain Bearer). */
+  signer?(): DpopSigner | undefined
+  /** DPoP mode: the `Authorization: DPoP` and proof headers for one request of another transport. */
+  proofHeaders?(token: string, request: { method: string; url: string | URL } | undefined): Promise<Record<string, string>>
 }
 
 /** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
@@ -106,10 +111,13 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     const original = request && (init ? new Request(request, init) : request)
     const copy = original?.body ? original.clone() : original
     const extra = source.headers?.() ?? null
+    // DPoP: signed with the key of the session the request was composed for.
+    const signer = source.signer?.()
+    const transport = signer ? signer(base) : base
     const send = (token: string, from: Request | null, payload?: BodyInit | null) =>
       from
-        ? base(new Request(from, { credentials, headers: withBearer(from.headers, token, extra) }))
-        : base(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token, extra)))
+        ? transport(new Request(from, { credentials, headers: withBearer(from.headers, token, extra) }))
+        : transport(url.href, withInit(init, payload, credentials, withBearer(init?.headers, token, extra)))
 
     try {
       const response = refuseStepUp(await send(token, original, body))
@@ -140,10 +148,11 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     })
   }
 
-  async function getAuthHeaders(): Promise<Record<string, string>> {
+  async function getAuthHeaders(request?: { method: string; url: string | URL }): Promise<Record<string, string>> {
     const token = await source.getAccessToken()
     if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate with.')
-    return { ...source.headers?.(), Authorization: `Bearer ${token}` }
+    const headers = { ...source.headers?.(), Authorization: `Bearer ${token}` }
+    return source.proofHeaders ? { ...headers, ...(await source.proofHeaders(token, request)) } : headers
   }
 
   return { fetch: authFetch, getAuthHeaders }

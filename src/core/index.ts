@@ -19,6 +19,8 @@ export type {
   SessionExpiring,
 } from './types'
 export { hasuraRole, type ActiveRole, type ActiveRoleControl, type ActiveRoleHost } from './hasuraRole'
+export { dpop, type Dpop, type DpopControl, type DpopHost, type DpopOptions, type DpopSigner } from './dpop'
+export type { DpopKeyStore } from './dpopKeyStore'
 export { cookieRestore, type RestoreOutcome, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
 export {
   sessionTimeout,

@@ -3,6 +3,7 @@ import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
 import type { StepUpChallenge } from './challenge'
 import type { SessionRestore } from './cookieRestore'
+import type { Dpop, DpopSigner } from './dpop'
 import type { ActiveRole } from './hasuraRole'
 import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
@@ -63,6 +64,8 @@ export interface RefreshContext<TClaims extends JwtClaims = JwtClaims> {
   claims: TClaims | null
   /** Aborted when the refresh times out or the session ends while it runs. */
   signal: AbortSignal
+  /** DPoP mode: send the request through `dpop(fetch)`, which adds the proof of the session's key. */
+  dpop?: DpopSigner
 }
 
 /** What `revoke` gets: the pair that was just logged out. */
@@ -71,6 +74,8 @@ export interface RevokeContext {
   accessToken: string | null
   /** True for "log out everywhere": revoke every session of the user, on every device. */
   everywhere: boolean
+  /** DPoP mode: send the request through `dpop(fetch)`, which adds the proof of the ended session's key. */
+  dpop?: DpopSigner
 }
 
 /**
@@ -152,6 +157,12 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   restore?: SessionRestore
   /** Hasura's active role, chosen with `auth.setRole()` and shared by every tab: `role: hasuraRole()`. */
   role?: ActiveRole
+  /**
+   * Sender-constrained tokens (RFC 9449): `dpop: dpop()` signs every request with a key that never
+   * leaves the browser, and the server binds the tokens to it. Send the login request with
+   * `auth.loginFetch`. Not combinable with `restore` (a cold start has no key).
+   */
+  dpop?: Dpop
   /** Idle and absolute session limits with a warning: `timeout: sessionTimeout({ idleTimeout, maxSessionAge, warnBefore })`. */
   timeout?: SessionTimeout
 }
@@ -183,6 +194,11 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   /** `fetch` with the Bearer token for allowed origins, and one refresh-and-replay on 401. */
   fetch: typeof fetch
   /**
+   * `fetch` for the login request. With `dpop`, it carries a proof of a new key — the one the
+   * session will be bound to — and answers a nonce challenge once; otherwise it is plain `fetch`.
+   */
+  loginFetch: typeof fetch
+  /**
    * Runs requests as `role` (`x-hasura-role`), in every tab of this login; null goes back to the
    * token's default role. Throws `role_not_allowed` for a role the token does not allow, and a
    * `TypeError` without `role: hasuraRole()`.
@@ -190,6 +206,9 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   setRole(role: string | null): void
   /** Counts as user activity in every tab and dismisses the idle warning; cannot pass `maxSessionAge`. No-op without `timeout`. */
   extend(): void
-  /** `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket). */
-  getAuthHeaders(): Promise<Record<string, string>>
+  /**
+   * `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket).
+   * With `dpop`, pass the request: `{ Authorization: 'DPoP …', DPoP: proof }` for that method and URL.
+   */
+  getAuthHeaders(request?: { method: string; url: string | URL }): Promise<Record<string, string>>
 }

@@ -12,7 +12,10 @@ export interface AuthActions {
   /** Refreshes now (one request shared by concurrent callers); rejects with an `AuthError`. */
   refresh(options?: { staleToken?: string }): Promise<string>
   fetch: typeof fetch
-  getAuthHeaders(): Promise<Record<string, string>>
+  /** The login request's fetch: with `dpop`, signed with the key the session will be bound to. */
+  loginFetch: typeof fetch
+  /** With `dpop`, pass the request: its proof names the method and URL. */
+  getAuthHeaders(request?: { method: string; url: string | URL }): Promise<Record<string, string>>
   /** Hasura's active role for this login in every tab (needs `role: hasuraRole()`); null for the default role. */
   setRole(role: string | null): void
 }
@@ -53,7 +56,8 @@ function bindActions(client: AuthClient<JwtClaims>): AuthActions {
     logout: (options) => client.logout({ everywhere: options?.everywhere === true }),
     refresh: (options) => client.refresh(typeof options?.staleToken === 'string' ? { staleToken: options.staleToken } : undefined),
     fetch: (input, init) => client.fetch(input, init),
-    getAuthHeaders: () => client.getAuthHeaders(),
+    loginFetch: (input, init) => client.loginFetch(input, init),
+    getAuthHeaders: (request) => client.getAuthHeaders(request),
     setRole: (role) => client.setRole(role),
   }
 }

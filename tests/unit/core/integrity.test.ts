@@ -127,6 +127,23 @@ describe('stop() in the middle of a refresh', () => {
     await tabs[1]!.refresh()
     expect(server.counts).toEqual({ refreshes: 2, reuse: 0 })
   })
+
+  it('tells the other tabs what a refresh begun after the stop did (a request of the unmounted app got a 401)', async () => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.stop()
+    const rotated = await tabs[1]!.refresh({ staleToken: tabs[1]!.getSnapshot().accessToken! })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[0]!.getSnapshot().accessToken).toBe(rotated)
+    // And an answer it cannot use ends the session in the open tab too, not only in the stopped one.
+    server.refresh.mockResolvedValueOnce({ accessToken: '<html>', refreshToken: 'rt-x' })
+    await expect(tabs[1]!.refresh({ staleToken: rotated })).rejects.toMatchObject({ code: 'invalid_token' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(server.counts.reuse).toBe(0)
+  })
 })
 
 describe('exactly once, without a timing guess', () => {

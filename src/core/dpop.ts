@@ -1,0 +1,330 @@
+// Sender-constrained tokens (DPoP, RFC 9449): one non-extractable key pair per session, made for
+// the login request and bound by the server to the session's tokens (`cnf.jkt`); every request
+// with the access token, and every refresh and revoke, carries a proof signed with it. A token
+// copied out of the tab is useless without the key, which never leaves the browser.
+import { indexedDbKeyStore, type DpopKeyStore } from './dpopKeyStore'
+import { createProofSender } from './dpopFetch'
+import { createKeyPair, toDpopKey, type DpopKey } from './dpopProof'
+import { AuthError } from './errors'
+import type { Timers } from './scheduler'
+import type { StorageLike } from './storage'
+import type { ChannelFactory, ChannelLike } from './tabs'
+import { decodeClaims, type JwtClaims, type TokenPair } from './tokens'
+import type { RefreshContext } from './types'
+
+/** Wraps a fetch so that each request carries a DPoP proof (and `Authorization: Bearer` becomes `DPoP`). */
+export type DpopSigner = (base: typeof fetch) => typeof fetch
+
+/** What the client lends the DPoP part. */
+export interface DpopHost {
+  storageKey: string
+  /** This tab's sessionStorage (null: memory only). */
+  storage(): StorageLike | null
+  /** The login this tab holds, its claims and clock skew (server minus client, ms); null when signed out. */
+  current(): { sessionId: string; claims: JwtClaims; skew: number } | null
+  now(): number
+  timers: Timers
+  /** How long to wait for another tab to share the session's key, in ms. */
+  handoffTimeout: number
+  /** Opens the channel to the other tabs; null: this tab stands alone. */
+  channel: ChannelFactory | null
+}
+
+export interface DpopControl {
+  /** The login request's fetch: signed with the key the next login will be bound to (made on first use). */
+  loginFetch(base: typeof fetch): typeof fetch
+  /**
+   * Makes the login request's key the key of session `sessionId`. Throws, before anything is
+   * stored, when no key signed a login request or the token is bound to another (`cnf.jkt`).
+   */
+  bind(sessionId: string, claims: JwtClaims): void
+  /** The session may have changed: find its key (storage, another tab), or delete the ended session's key. */
+  check(): void
+  /** A signer with the key of the session held now, for a request composed now (a revoke after logout). */
+  signer(): DpopSigner
+  /** Wraps `refresh`: its request is signed, and its answer must be bound to the session's key. */
+  refresh<C extends RefreshContext<JwtClaims>>(inner: (context: C) => Promise<TokenPair>): (context: C) => Promise<TokenPair>
+  /** `Authorization: DPoP …` and a proof for one request of another transport (a WebSocket). */
+  headers(token: string, request: { method: string; url: string | URL } | undefined): Promise<Record<string, string>>
+  /** Keeps the channel the tabs share the key on open while the client runs. */
+  start(): void
+  stop(): void
+}
+
+/** What `createAuthClient({ dpop })` takes: made by `dpop()`. */
+export type Dpop = (host: DpopHost) => DpopControl
+
+export interface DpopOptions {
+  /** Where keys outlive a reload. Default: IndexedDB (`jwt-session-dpop`). */
+  keyStore?: DpopKeyStore
+}
+
+interface KeyMessage {
+  type: 'jwt-session:dpop'
+  sessionId: string
+  /** With `keys`: a tab shares the session's key; without: a tab asks for it. */
+  keyId?: string
+  keys?: CryptoKeyPair
+}
+
+/** A tab's open question for its session's key. */
+interface Question {
+  sessionId: string
+  take(keyId: string, keys: unknown): void
+  fail(): void
+}
+
+const KEY_ID = /^[\w-]{1,64}$/
+
+/** The `cnf.jkt` claim: the thumbprint of the key a DPoP-bound token belongs to. */
+const boundTo = (claims: JwtClaims): string | undefined => {
+  const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt
+  return typeof jkt === 'string' ? jkt : undefined
+}
+
+const unavailable = (message: string, cause?: unknown) => new AuthError('dpop_unavailable', message, { cause })
+const noop = () => {}
+
+/**
+ * DPoP for `createAuthClient({ dpop: dpop() })`. The key pair is made for the login request
+ * (`auth.loginFetch`), kept for the whole session (refreshes keep it), handed to new tabs with
+ * the session over their channel (a `CryptoKey` is structured-cloneable), kept across a reload
+ * in IndexedDB under a random id that sessionStorage names, and deleted in every tab when the
+ * session ends. No token ever goes to IndexedDB. Without Web Crypto or IndexedDB (a private
+ * window that blocks it), `loginFetch` throws `dpop_unavailable` before sending anything: DPoP
+ * mode never falls back to unbound tokens. An app that does not import it carries none of it.
+ */
+export function dpop({ keyStore }: DpopOptions = {}): Dpop {
+  return (host) => {
+    const store = keyStore ?? indexedDbKeyStore()
+    const boundKey = `${host.storageKey}:dpop`
+    const pendingKey = `${host.storageKey}:dpop:pending`
+    const sender = createProofSender(host.now)
+    let channel: ChannelLike | null = null
+    let started = false
+    /** The key made for the next login, once its request was signed. */
+    let pending: Promise<DpopKey> | null = null
+    let pendingReady: DpopKey | null = null
+    /** The key of the session this tab holds; `failed` when it could not be found (asked again on use). */
+    let bound: { sessionId: string; key: Promise<DpopKey>; failed: boolean } | null = null
+    /** A key another tab shared before this tab held its session. */
+    let offered: { sessionId: string; keyId: string; keys: unknown } | null = null
+    /** This tab's open question for the session's key. */
+    let wanted: Question | null = null
+
+    function read(name: string): { sessionId: string | null; keyId: string } | null {
+      try {
+        const value = JSON.parse(host.storage()?.getItem(name) ?? 'null') as { sessionId?: unknown; keyId?: unknown } | null
+        const { sessionId = null, keyId } = value ?? {}
+        return typeof keyId === 'string' && KEY_ID.test(keyId) && (sessionId === null || typeof sessionId === 'string')
+          ? { sessionId, keyId }
+          : null
+      } catch {
+        return null
+      }
+    }
+
+    function write(name: string, value: { sessionId: string | null; keyId: string } | null): void {
+      try {
+        const storage = host.storage()
+        if (value) storage?.setItem(name, JSON.stringify(value))
+        else storage?.removeItem(name)
+      } catch {
+        // Storage that throws only costs the key after a reload.
+      }
+    }
+
+    const load = (id: string): Promise<DpopKey | null> =>
+      store.get(id).then(
+        (keys) => (keys ? toDpopKey(id, keys) : null),
+        () => null,
+      )
+
+    function post(message: Omit<KeyMessage, 'type'>): void {
+      try {
+        channel?.postMessage({ type: 'jwt-session:dpop', ...message })
+      } catch {
+        // A closed channel only costs the other tabs the key; they ask again.
+      }
+    }
+
+    /** The login request's key: this tab's earlier one (a reloaded sign-in page), or a new one, stored first. */
+    async function makeKey(): Promise<DpopKey> {
+      const earlier = read(pendingKey)
+      const reused = earlier && (await load(earlier.keyId))
+      if (reused) return reused
+      try {
+        const key = (await toDpopKey(crypto.randomUUID(), await createKeyPair()))!
+        await store.put(key.id, key.keys)
+        write(pendingKey, { sessionId: null, keyId: key.id })
+        return key
+      } catch (cause) {
+        throw unavailable(
+          'DPoP needs Web Crypto (https or localhost) and IndexedDB to hold its key; one is unavailable here (a private window?).',
+          cause,
+        )
+      }
+    }
+
+    /** Where the session's key is: this tab's storage (a reload), another tab's offer, or an answer to our question. */
+    async function find(sessionId: string, claims: JwtClaims): Promise<DpopKey> {
+      const jkt = boundTo(claims)
+      if (!jkt) throw new AuthError('invalid_token', 'Access token is not bound to a DPoP key (no cnf.jkt).')
+      const match = (key: DpopKey | null) => (key?.jkt === jkt ? key : null)
+      const named = read(boundKey)
+      const take = offered?.sessionId === sessionId ? offered : null
+      offered = null
+      const key =
+        (named?.sessionId === sessionId && match(await load(named.keyId))) ||
+        (take && match(await toDpopKey(take.keyId, take.keys))) ||
+        (await ask(sessionId, match))
+      if (bound?.sessionId === sessionId) write(boundKey, { sessionId, keyId: key.id })
+      return key
+    }
+
+    function ask(sessionId: string, match: (key: DpopKey | null) => DpopKey | null): Promise<DpopKey> {
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          host.timers.clearTimeout(timer)
+          if (wanted !== question) return
+          wanted = null
+          if (!started) close()
+        }
+        const question: Question = {
+          sessionId,
+          take(keyId, keys) {
+            void toDpopKey(keyId, keys).then((key) => {
+              if (wanted !== question || !match(key)) return // a foreign key, or one for another session
+              done()
+              resolve(key!)
+            })
+          },
+          fail() {
+            done()
+            reject(unavailable('No tab shared this session’s DPoP key.'))
+          },
+        }
+        wanted?.fail()
+        // Opened for the question even before start(): a route loader may need the key first.
+        open()
+        const timer = channel ? host.timers.setTimeout(() => question.fail(), host.handoffTimeout * 2) : undefined
+        wanted = question
+        if (!channel) return question.fail() // no other tab to ask
+        post({ sessionId })
+      })
+    }
+
+    function open(): void {
+      if (channel) return
+      try {
+        channel = host.channel?.(`jwt-session:${host.storageKey}:dpop`) ?? null
+      } catch {
+        channel = null // an opaque origin: this tab stands alone
+      }
+      channel?.addEventListener('message', heard)
+    }
+
+    function close(): void {
+      channel?.removeEventListener('message', heard)
+      channel?.close()
+      channel = null
+    }
+
+    function currentKey(): Promise<DpopKey> {
+      const current = host.current()
+      if (!bound || !current || bound.sessionId !== current.sessionId)
+        return Promise.reject(new AuthError('unauthenticated', 'No session to sign for.'))
+      if (bound.failed) follow(current)
+      return bound.key
+    }
+
+    function follow(current: { sessionId: string; claims: JwtClaims }): void {
+      const entry = { sessionId: current.sessionId, key: find(current.sessionId, current.claims), failed: false }
+      entry.key.catch(() => (entry.failed = true))
+      bound = entry
+    }
+
+    /** The ended session's key leaves this tab and the key store. */
+    function retire(): void {
+      if (!bound) return
+      const ended = bound.key
+      bound = null
+      write(boundKey, null)
+      void ended.then((key) => store.delete(key.id)).catch(noop)
+    }
+
+    /** Signs with `key`; proofs date themselves by the session's skew until a server tells its own clock. */
+    function signWith(key: Promise<DpopKey>, skew = host.current()?.skew ?? 0): DpopSigner {
+      key.catch(noop) // reported by the request that needs it
+      return (base) => sender.signedFetch(base, key, skew)
+    }
+
+    function heard({ data }: { data: unknown }): void {
+      const { type, sessionId, keyId, keys } = (data ?? {}) as Partial<KeyMessage>
+      if (type !== 'jwt-session:dpop' || typeof sessionId !== 'string') return
+      if (keyId === undefined) {
+        // Another tab of this session asks for its key.
+        if (bound?.sessionId === sessionId) void bound.key.then((key) => post({ sessionId, keyId: key.id, keys: key.keys }), noop)
+      } else if (typeof keyId === 'string' && KEY_ID.test(keyId)) {
+        if (wanted?.sessionId === sessionId) wanted.take(keyId, keys)
+        else if (bound?.sessionId !== sessionId) offered = { sessionId, keyId, keys } // its session is on its way
+      }
+    }
+
+    return {
+      loginFetch: (base) => async (input, init) => {
+        pending ??= makeKey().then(
+          (key) => (pendingReady = key),
+          (error: unknown) => {
+            pending = null
+            throw error
+          },
+        )
+        return signWith(pending, 0)(base)(input, init)
+      },
+      bind(sessionId, claims) {
+        const key = pendingReady
+        if (!key)
+          throw unavailable('In DPoP mode the login request must be sent with auth.loginFetch(): its proof names the session’s key.')
+        if (boundTo(claims) !== key.jkt)
+          throw new AuthError('invalid_token', 'Access token is not bound to the key that signed the login (cnf.jkt).')
+        retire()
+        pending = pendingReady = null
+        bound = { sessionId, key: Promise.resolve(key), failed: false }
+        write(pendingKey, null)
+        write(boundKey, { sessionId, keyId: key.id })
+        post({ sessionId, keyId: key.id, keys: key.keys })
+      },
+      check() {
+        const current = host.current()
+        if (bound?.sessionId === current?.sessionId) return
+        retire()
+        if (current) follow(current)
+      },
+      signer: () => signWith(currentKey()),
+      refresh: (inner) => async (context) => {
+        const key = currentKey()
+        const pair = await inner({ ...context, dpop: signWith(key) })
+        // A pair bound to another key (or to none) would fail every request: the answer is unusable.
+        if (boundTo(decodeClaims(pair.accessToken)) !== (await key).jkt) {
+          throw new AuthError('invalid_token', 'The refreshed access token is not bound to the session’s DPoP key (cnf.jkt).')
+        }
+        return pair
+      },
+      async headers(token, request) {
+        if (!request) throw new TypeError('With dpop, getAuthHeaders({ method, url }) needs the request: its proof names them.')
+        const { method, url } = request
+        const target = new URL(url, typeof location === 'undefined' ? undefined : location.href)
+        return sender.proofHeaders(await currentKey(), host.current()?.skew ?? 0, token, method, target)
+      },
+      start() {
+        started = true
+        open()
+      },
+      stop() {
+        started = false
+        if (!wanted) close() // else once the question is answered
+      },
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Sending requests with DPoP proofs: what each server asked for (its nonce) and what its clock
+// says, kept per origin for the life of the tab, so that one challenge is answered once and the
+// proofs after it need none.
+import { signProof, type DpopKey } from './dpopProof'
+
+/** A proof refused while our `iat` was this far (s) from the server's `Date` is worth one more try with its clock. */
+const CLOCK_TOLERANCE = 10
+
+interface Origin {
+  /** The last `DPoP-Nonce` it sent, put in every later proof to it. */
+  nonce?: string
+  /** Its clock minus ours (ms), learned from a refusal's `Date`: used instead of the session's skew from then on. */
+  offset?: number
+}
+
+export function createProofSender(now: () => number) {
+  const origins = new Map<string, Origin>()
+
+  const iat = (origin: string, skew: number) => Math.floor((now() + (origins.get(origin)?.offset ?? skew)) / 1000)
+
+  function learn(origin: string, response: Response, refused: string | null): void {
+    const known = origins.get(origin) ?? {}
+    const nonce = response.headers.get('dpop-nonce') ?? known.nonce
+    const date = Date.parse(response.headers.get('date') ?? '')
+    // Only a refusal's Date is trusted: a cached answer carries the time it was first sent.
+    const offset = refused === 'invalid_dpop_proof' && !Number.isNaN(date) ? date - now() : known.offset
+    origins.set(origin, { nonce, offset })
+  }
+
+  /**
+   * `base` with a proof of `key` on each request. A token in `Authorization` (Bearer or DPoP)
+   * goes as `DPoP <token>` with its hash in the proof. A challenge is answered once: a new nonce
+   * (401 `use_dpop_nonce`, or a token endpoint's 400), or a proof refused while our clock is off
+   * from the server's (a clock jump, a login on a wrong clock). That retry comes before any
+   * 401 → refresh, so it spends no refresh token.
+   */
+  function signedFetch(base: typeof fetch, key: Promise<DpopKey>, skew: number): typeof fetch {
+    async function send(request: Request): Promise<{ response: Response; sentIat: number }> {
+      const { origin } = new URL(request.url)
+      const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]
+      const sentIat = iat(origin, skew)
+      const headers = new Headers(request.headers)
+      const claims = { htm: request.method, url: request.url, iat: sentIat, accessToken: token, nonce: origins.get(origin)?.nonce }
+      headers.set('DPoP', await signProof(await key, claims))
+      if (token) headers.set('Authorization', `DPoP ${token}`)
+      return { response: await base(new Request(request, { headers })), sentIat }
+    }
+
+    return async (input, init) => {
+      const request = new Request(input, init)
+      const { origin } = new URL(request.url)
+      // A body can be sent once: keep a copy for the answer to a challenge.
+      const spare = request.body ? request.clone() : request
+      const { response, sentIat } = await send(request)
+      const refused = await refusal(response)
+      const nonceBefore = origins.get(origin)?.nonce
+      learn(origin, response, refused)
+      const retry =
+        (refused === 'use_dpop_nonce' && origins.get(origin)?.nonce !== nonceBefore) ||
+        (refused === 'invalid_dpop_proof' && Math.abs(iat(origin, skew) - sentIat) > CLOCK_TOLERANCE)
+      if (!retry) {
+        if (spare !== request) void spare.body?.cancel().catch(() => {})
+        return response
+      }
+      void response.body?.cancel().catch(() => {})
+      return (await send(spare)).response
+    }
+  }
+
+  /** `Authorization: DPoP …` and a proof for one request sent some other way (a WebSocket). */
+  async function proofHeaders(key: DpopKey, skew: number, token: string, method: string, url: URL): Promise<Record<string, string>> {
+    const claims = {
+      htm: method.toUpperCase(),
+      url: url.href,
+      iat: iat(url.origin, skew),
+      accessToken: token,
+      nonce: origins.get(url.origin)?.nonce,
+    }
+    return { Authorization: `DPoP ${token}`, DPoP: await signProof(key, claims) }
+  }
+
+  return { signedFetch, proofHeaders }
+}
+
+/**
+ * The DPoP error a server refused the proof with: `WWW-Authenticate: DPoP error="…"` on a 401,
+ * or a token endpoint's 400 `{ "error": "…" }`; null for any other answer.
+ */
+async function refusal(response: Response): Promise<string | null> {
+  if (response.status === 401)
+    return /\berror="(use_dpop_nonce|invalid_dpop_proof)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1] ?? null
+  if (response.status !== 400) return null
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown } | null
+  return body?.error === 'use_dpop_nonce' || body?.error === 'invalid_dpop_proof' ? body.error : null
+}

@@ -59,6 +59,7 @@ const preview: Preview = {
             '12 Step-up sign-in',
             '13 Cold start from the cookie',
             '14 Route loader and Suspense',
+            '15 DPoP',
           ],
         ],
       },

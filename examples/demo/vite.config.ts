@@ -10,6 +10,8 @@ const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  // `npm run demo -- --dpop` turns it on (scripts/demo.mjs passes its own `define`).
+  define: { __DEMO_DPOP__: 'false' },
   resolve: {
     alias: [
       { find: /^react-jwt-session$/, replacement: repo('src/index.ts') },

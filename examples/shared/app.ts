@@ -19,11 +19,17 @@ export type LoginResult = { ok: true; tokens: TokenPair } | { ok: false; message
  * Posts the credentials to the reference server; the library takes over from `login(tokens)`.
  * `credentials: 'include'` lets the browser keep the HttpOnly fingerprint cookie. With
  * `cookieMode` the server keeps the refresh token in an HttpOnly cookie too, and the pair has none.
+ * `fetch` sends the request: pass `auth.loginFetch`, which with `dpop` signs it with the key the
+ * session will be bound to, and is plain `fetch` otherwise.
  */
-export async function requestLogin(username: string, password: string, { cookieMode = false } = {}): Promise<LoginResult> {
+export async function requestLogin(
+  username: string,
+  password: string,
+  { cookieMode = false, fetch: send = fetch }: { cookieMode?: boolean; fetch?: typeof fetch } = {},
+): Promise<LoginResult> {
   let response: Response
   try {
-    response = await fetch('/auth/login', {
+    response = await send('/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'include',

@@ -57,6 +57,12 @@ export type Dpop = (host: DpopHost) => DpopControl
 export interface DpopOptions {
   /** Where keys outlive a reload. Default: IndexedDB (`jwt-session-dpop`). */
   keyStore?: DpopKeyStore
+  /**
+   * A key no session used (signed in, rotated) for this long, in ms, is deleted at the next
+   * sign-in in this browser: the key of a tab closed without a logout. Default 30 days; keep it
+   * longer than the server's refresh-token lifetime.
+   */
+  keepUnusedKeys?: number
 }
 
 interface KeyMessage {
@@ -94,7 +100,7 @@ const noop = () => {}
  * window that blocks it), `loginFetch` throws `dpop_unavailable` before sending anything: DPoP
  * mode never falls back to unbound tokens. An app that does not import it carries none of it.
  */
-export function dpop({ keyStore }: DpopOptions = {}): Dpop {
+export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOptions = {}): Dpop {
   return (host) => {
     const store = keyStore ?? indexedDbKeyStore()
     const boundKey = `${host.storageKey}:dpop`
@@ -153,9 +159,11 @@ export function dpop({ keyStore }: DpopOptions = {}): Dpop {
       const earlier = read(pendingKey)
       const reused = earlier && (await load(earlier.keyId))
       if (reused) return reused
+      // Keys that tabs closed without a logout left behind: no tab is left to delete them.
+      void store.prune(host.now() - keepUnusedKeys).catch(noop)
       try {
         const key = (await toDpopKey(crypto.randomUUID(), await createKeyPair()))!
-        await store.put(key.id, key.keys)
+        await store.put(key.id, key.keys, host.now())
         write(pendingKey, { sessionId: null, keyId: key.id })
         return key
       } catch (cause) {
@@ -244,6 +252,11 @@ export function dpop({ keyStore }: DpopOptions = {}): Dpop {
       bound = entry
     }
 
+    /** Marks the session's key as in use, so `keepUnusedKeys` does not prune it (unless its session ended meanwhile). */
+    function stamp(key: DpopKey, of: Promise<DpopKey>): void {
+      if (bound?.key === of) void store.put(key.id, key.keys, host.now()).catch(noop)
+    }
+
     /** The ended session's key leaves this tab and the key store. */
     function retire(): void {
       if (!bound) return
@@ -293,6 +306,7 @@ export function dpop({ keyStore }: DpopOptions = {}): Dpop {
         bound = { sessionId, key: Promise.resolve(key), failed: false }
         write(pendingKey, null)
         write(boundKey, { sessionId, keyId: key.id })
+        stamp(key, bound.key)
         post({ sessionId, keyId: key.id, keys: key.keys })
       },
       check() {
@@ -305,10 +319,12 @@ export function dpop({ keyStore }: DpopOptions = {}): Dpop {
       refresh: (inner) => async (context) => {
         const key = currentKey()
         const pair = await inner({ ...context, dpop: signWith(key) })
+        const used = await key
         // A pair bound to another key (or to none) would fail every request: the answer is unusable.
-        if (boundTo(decodeClaims(pair.accessToken)) !== (await key).jkt) {
+        if (boundTo(decodeClaims(pair.accessToken)) !== used.jkt) {
           throw new AuthError('invalid_token', 'The refreshed access token is not bound to the session’s DPoP key (cnf.jkt).')
         }
+        stamp(used, key)
         return pair
       },
       async headers(token, request) {

@@ -2,6 +2,7 @@
 // says, kept per origin for the life of the tab, so that one challenge is answered once and the
 // proofs after it need none.
 import { signProof, type DpopKey } from './dpopProof'
+import { AuthError } from './errors'
 
 /** A proof refused while our `iat` was this far (s) from the server's `Date` is worth one more try with its clock. */
 const CLOCK_TOLERANCE = 10
@@ -31,8 +32,8 @@ export function createProofSender(now: () => number) {
    * `base` with a proof of `key` on each request. A token in `Authorization` (Bearer or DPoP)
    * goes as `DPoP <token>` with its hash in the proof. A challenge is answered once: a new nonce
    * (401 `use_dpop_nonce`, or a token endpoint's 400), or a proof refused while our clock is off
-   * from the server's (a clock jump, a login on a wrong clock). That retry comes before any
-   * 401 → refresh, so it spends no refresh token.
+   * from the server's (a clock jump, a login on a wrong clock). A proof still refused after that
+   * rejects with `dpop_proof_refused`: before any 401 → refresh, so it spends no refresh token.
    */
   function signedFetch(base: typeof fetch, key: Promise<DpopKey>, skew: number): typeof fetch {
     async function send(request: Request): Promise<{ response: Response; sentIat: number }> {
@@ -46,24 +47,36 @@ export function createProofSender(now: () => number) {
       return { response: await base(new Request(request, { headers })), sentIat }
     }
 
+    /** Sends, learns the origin's nonce and clock from the answer, and says whether the proof was refused. */
+    async function attempt(request: Request, origin: string) {
+      const { response, sentIat } = await send(request)
+      const refused = await refusal(response)
+      const nonceBefore = origins.get(origin)?.nonce
+      learn(origin, response, refused)
+      const worthRetry =
+        (refused === 'use_dpop_nonce' && origins.get(origin)?.nonce !== nonceBefore) ||
+        (refused === 'invalid_dpop_proof' && Math.abs(iat(origin, skew) - sentIat) > CLOCK_TOLERANCE)
+      return { response, refused, worthRetry }
+    }
+
     return async (input, init) => {
       const request = new Request(input, init)
       const { origin } = new URL(request.url)
       // A body can be sent once: keep a copy for the answer to a challenge.
       const spare = request.body ? request.clone() : request
-      const { response, sentIat } = await send(request)
-      const refused = await refusal(response)
-      const nonceBefore = origins.get(origin)?.nonce
-      learn(origin, response, refused)
-      const retry =
-        (refused === 'use_dpop_nonce' && origins.get(origin)?.nonce !== nonceBefore) ||
-        (refused === 'invalid_dpop_proof' && Math.abs(iat(origin, skew) - sentIat) > CLOCK_TOLERANCE)
-      if (!retry) {
-        if (spare !== request) void spare.body?.cancel().catch(() => {})
-        return response
+      let outcome = await attempt(request, origin)
+      if (outcome.worthRetry) {
+        void outcome.response.body?.cancel().catch(() => {})
+        outcome = await attempt(spare, origin)
+      } else if (spare !== request) {
+        void spare.body?.cancel().catch(() => {})
       }
+      const { response, refused } = outcome
+      if (!refused) return response
+      // Still refused: a 401 must not cost a refresh, nor a token endpoint's 400 end the session
+      // (the proof was refused, not the token, which the server leaves unspent).
       void response.body?.cancel().catch(() => {})
-      return (await send(spare)).response
+      throw new AuthError('dpop_proof_refused', `The server refused the DPoP proof (${refused}).`, { status: response.status })
     }
   }
 

@@ -10,6 +10,7 @@ export type AuthErrorCode =
   | 'role_not_allowed' // setRole() named a role the token's allowed roles do not include
   | 'step_up_required' // the API wants a more recent or stronger sign-in, or more scope or claims (`challenge`)
   | 'dpop_unavailable' // DPoP mode: no key could be made or kept (Web Crypto or IndexedDB blocked), or none signed the login
+  | 'dpop_proof_refused' // the server refused a DPoP proof even after answering its nonce or clock once; no refresh was spent
   | 'insecure_origin' // a token would travel over plain http to a host that is not this machine
   | 'storage_unavailable' // sessionStorage threw; the session lives in memory for this tab
   | 'revoke_failed' // the server-side logout call failed; the local logout happened anyway
@@ -70,7 +71,8 @@ export const isRejectionStatus = (status: number): boolean => status === 400 || 
 export function classifyRefreshError(error: unknown): AuthError {
   if (error instanceof AuthError && (/^refresh_/.test(error.code) || error.code === 'invalid_token')) return error
   const { status } = (error ?? {}) as { status?: unknown }
-  if (typeof status !== 'number') {
+  // Another AuthError's code says what happened (dpop_proof_refused: the proof, not the token).
+  if (typeof status !== 'number' || error instanceof AuthError) {
     // A foreign error's message could quote a token; only its class name is safe to repeat.
     const name = error instanceof AuthError ? error.code : error instanceof Error ? error.name : typeof error
     return new AuthError('refresh_failed', `Refresh failed (${name}); retrying.`, { cause: error })

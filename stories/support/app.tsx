@@ -20,6 +20,8 @@ export function RestAuthProvider({ children, ...options }: { children?: ReactNod
 /** With `cookieMode` the server keeps the refresh token in an HttpOnly cookie: the pair has none. */
 export function LoginForm({ onSignedIn, cookieMode = false }: { onSignedIn?: () => void; cookieMode?: boolean }) {
   const login = useAuth((auth) => auth.login)
+  // Plain fetch, or with `dpop` the request signed with the key the session will be bound to.
+  const loginFetch = useAuth((auth) => auth.loginFetch)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
@@ -28,7 +30,7 @@ export function LoginForm({ onSignedIn, cookieMode = false }: { onSignedIn?: () 
     const form = new FormData(event.currentTarget)
     setBusy(true)
     setError(null)
-    const result = await requestLogin(String(form.get('username')), String(form.get('password')), { cookieMode })
+    const result = await requestLogin(String(form.get('username')), String(form.get('password')), { cookieMode, fetch: loginFetch })
     setBusy(false)
     if (!result.ok) {
       setError(result.message)

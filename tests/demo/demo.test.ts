@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The demo (scripts/demo.mjs: Vite dev server + reference auth server in one process) over HTTP,
 // then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out, the
-// warning before an idle session is signed out.
+// warning before an idle session is signed out; and with --dpop, DPoP-bound tokens.
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
@@ -11,7 +11,7 @@ interface Demo {
   users: readonly { username: string; password: string; roles: string[] }[]
   close(): Promise<void>
 }
-type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number; quiet?: boolean }): Promise<Demo> }
+type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number; quiet?: boolean; dpop?: boolean }): Promise<Demo> }
 
 // A plain JS script without declarations: its shape is stated here, at its one use.
 const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
@@ -26,10 +26,17 @@ beforeAll(async () => {
   demo = await startDemo({ port: 0, quiet: true })
 })
 
+let demoClosed: Promise<void> | undefined
+/**
+ * Closes the demo, once. The DPoP demo closes it before it starts: two Vite servers in one process
+ * would both want the HMR socket's port (24678), and the second one's pages would log errors.
+ */
+const closeDemo = () => (demoClosed ??= demo?.close())
+
 afterAll(async () => {
   await browser?.close()
   // Also closes Vite's watcher and dependency optimizer; left open, they keep Vitest from exiting.
-  await demo?.close()
+  await closeDemo()
 })
 
 describe('the demo over HTTP', () => {
@@ -212,6 +219,76 @@ describe('the demo in Chromium', () => {
     expect(pageErrors).toEqual([])
     // The wrong password, and nothing else: no 401 from a query racing a logout.
     expect(failedResponses).toEqual(['401 /auth/login'])
+  })
+})
+
+describe('the demo with --dpop, in Chromium', () => {
+  let dpopDemo: Demo
+  let context: BrowserContext
+  let page: Page
+  /** Every request to the demo's server: its path, Authorization scheme and whether it had a proof. */
+  const sent: string[] = []
+  const failedResponses: string[] = []
+
+  beforeAll(async () => {
+    await closeDemo()
+    const { startDemo } = (await import(/* @vite-ignore */ DEMO_SCRIPT)) as DemoModule
+    dpopDemo = await startDemo({ port: 0, quiet: true, dpop: true })
+    browser ??= await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true })
+    context = await browser.newContext()
+    context.setDefaultTimeout(10_000)
+    context.on('page', (opened) => {
+      opened.on('pageerror', (error) => pageErrors.push(error.message))
+      opened.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text())
+      })
+      opened.on('request', (request) => {
+        const { pathname } = new URL(request.url())
+        const scheme = request.headers().authorization?.split(' ')[0] ?? 'none'
+        if (/^\/(auth|api)\//.test(pathname))
+          sent.push(`${request.method()} ${pathname} ${scheme}${request.headers().dpop ? ' +proof' : ''}`)
+      })
+      opened.on('response', (response) => {
+        if (response.status() >= 400) failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`)
+      })
+    })
+    page = await context.newPage()
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    await dpopDemo?.close()
+  })
+
+  it('signs in through auth.loginFetch with a proof, then calls the API with Authorization: DPoP', async () => {
+    await page.goto(`${dpopDemo.url}/login`)
+    await signIn(page, 'alice', 'alice-password')
+    await page.waitForURL(`${dpopDemo.url}/`)
+    await expectText(page.getByTestId('todos'), 'Buy milk')
+    await expectText(page.getByTestId('dpop'), 'DPoP, cnf.jkt ')
+    await page.getByRole('button', { name: 'Refresh now' }).click()
+    await expectText(page.getByTestId('event-log'), 'refresh_succeeded')
+    await page.getByLabel('New todo').fill('Bound to a key')
+    await page.getByRole('button', { name: 'Add' }).click()
+    await expectText(page.getByTestId('todos'), 'Bound to a key')
+    expect(sent).toContain('POST /auth/login none +proof')
+    expect(sent).toContain('GET /api/todos DPoP +proof')
+    expect(sent).toContain('POST /auth/refresh none +proof')
+    expect(sent).toContain('POST /api/todos DPoP +proof')
+    expect(sent.filter((line) => !line.endsWith(' +proof') || line.includes('Bearer'))).toEqual([])
+  })
+
+  it('hands the key to a new tab with the session, and keeps it over a reload', async () => {
+    const opening = context.waitForEvent('page')
+    await page.getByRole('button', { name: 'Open in a new tab' }).click()
+    const secondTab = await opening
+    await expectText(secondTab.getByTestId('event-log'), 'session_adopted')
+    await expectText(secondTab.getByTestId('todos'), 'Bound to a key')
+    await secondTab.reload()
+    await expectText(secondTab.getByTestId('todos'), 'Bound to a key')
+    await secondTab.close()
+    expect(pageErrors).toEqual([])
+    expect(failedResponses).toEqual([])
   })
 })
 

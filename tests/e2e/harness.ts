@@ -2,6 +2,7 @@
 // HTTP on 127.0.0.1, and a test page (page/main.ts, bundled with Vite at start) whose tabs each run
 // a real client from src/core. Tabs are pages of one browser context, so BroadcastChannel and
 // navigator.locks connect them exactly as they connect tabs of one browser.
+import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { serveHandler } from '../../src/testing/nodeHttp'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
@@ -31,6 +32,14 @@ export interface RevokeRecord {
   status: number | null
 }
 
+/** In DPoP mode, one request to /auth/* or /api/* as the server saw it, with the key its proof names. */
+export interface ProofRecord {
+  path: string
+  /** RFC 7638 thumbprint of the `jwk` in the `DPoP` header's protected header; null without a readable proof. */
+  jkt: string | null
+  status: number | null
+}
+
 export interface HarnessOptions {
   /** Access-token lifetime in seconds. */
   accessTokenTtl?: number
@@ -41,6 +50,8 @@ export interface HarnessOptions {
    * about bfcache: the other tests' navigations must stay plain loads.
    */
   bfcache?: boolean
+  /** The server's DPoP mode (RFC 9449), and a `proofLog` of every /auth/* and /api/* request. */
+  dpop?: boolean
 }
 
 export interface OpenTabOptions {
@@ -56,13 +67,29 @@ export const RESTORED_MARKER = 'e2e-restored'
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>
 
-export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstPaintPage = false }: HarnessOptions = {}) {
+/**
+ * The key a request's DPoP proof names. Read, not verified (the server verifies): a test compares
+ * it with the token's `cnf.jkt` and with the other requests' keys.
+ */
+async function proofThumbprint(request: Request): Promise<string | null> {
+  const proof = request.headers.get('dpop')
+  if (proof === null) return null
+  try {
+    const { jwk } = decodeProtectedHeader(proof)
+    return jwk ? await calculateJwkThumbprint(jwk) : null
+  } catch {
+    return null
+  }
+}
+
+export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstPaintPage = false, dpop = false }: HarnessOptions = {}) {
   const executablePath = findChromium()
   const assets = await bundlePage({ firstPaint: firstPaintPage })
 
-  const auth = createAuthServer({ accessTokenTtl, refreshGraceWindow: 0, exposeControl: true, passwordIterations: 500 })
+  const auth = createAuthServer({ accessTokenTtl, refreshGraceWindow: 0, exposeControl: true, passwordIterations: 500, dpop })
   const refreshLog: RefreshRecord[] = []
   const revokeLog: RevokeRecord[] = []
+  const proofLog: ProofRecord[] = []
   /** Every access and refresh token seen during the run: issued by the server or found in a tab. */
   const tokens = new Set<string>()
   const writes: RecordedWrite[] = []
@@ -88,9 +115,16 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
         ? { tab: request.headers.get('x-e2e-tab'), path: pathname, at: Date.now(), status: null }
         : null
     if (revoke) revokeLog.push(revoke)
+    // With a proof or without (jkt null): a test also counts requests by path, e.g. logins sent.
+    const proof: ProofRecord | null =
+      dpop && (pathname.startsWith('/auth/') || pathname.startsWith('/api/'))
+        ? { path: pathname, jkt: await proofThumbprint(request), status: null }
+        : null
+    if (proof) proofLog.push(proof)
     const response = await auth.handler(request)
     if (entry) entry.status = response.status
     if (revoke) revoke.status = response.status
+    if (proof) proof.status = response.status
     if ((pathname === '/auth/login' || pathname === '/auth/refresh') && response.ok) keepTokens(await response.clone().json())
     return response
   }
@@ -195,6 +229,7 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
     server: auth,
     refreshLog,
     revokeLog,
+    proofLog,
     tokens,
     writes,
     control,

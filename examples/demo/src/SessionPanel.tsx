@@ -1,5 +1,5 @@
 import { getHasuraClaims } from 'react-jwt-session'
-import { useAuth } from './auth'
+import { dpopMode, useAuth } from './auth'
 import { useEventLog } from './eventLog'
 import { sessionLimits, withSessionLimits } from './sessionLimits'
 import { useNow } from './useNow'
@@ -21,6 +21,12 @@ export function SessionPanel() {
         <dd>{claims?.roles?.join(', ') || '—'}</dd>
         <dt>Hasura role</dt>
         <dd>{hasura ? `${hasura.defaultRole} (allowed: ${hasura.allowedRoles.join(', ')})` : '—'}</dd>
+        {dpopMode && (
+          <>
+            <dt>Bound to key</dt>
+            <dd data-testid="dpop">{boundKey(claims?.cnf) ?? '—'}</dd>
+          </>
+        )}
         <dt>Token expires</dt>
         <dd>{expiresAt === null ? '—' : <Countdown until={expiresAt} />}</dd>
         <dt>Last error</dt>
@@ -49,6 +55,12 @@ export function SessionPanel() {
       <EventLog />
     </aside>
   )
+}
+
+/** DPoP mode: the thumbprint of the browser's key the token is bound to (`cnf.jkt`), shortened. */
+function boundKey(cnf: unknown): string | null {
+  const jkt = (cnf as { jkt?: unknown } | undefined)?.jkt
+  return typeof jkt === 'string' ? `DPoP, cnf.jkt ${jkt.slice(0, 12)}…` : null
 }
 
 const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`

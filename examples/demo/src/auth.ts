@@ -1,9 +1,15 @@
 import { QueryClient } from '@tanstack/react-query'
-import { createAuthClient, createAuthHooks, restRefresh, restRevoke, sessionTimeout } from 'react-jwt-session'
+import { createAuthClient, createAuthHooks, dpop, restRefresh, restRevoke, sessionTimeout } from 'react-jwt-session'
 import { createQueryFn, shouldRetry } from 'react-jwt-session/react-query'
 import { requestLogin, type DemoClaims } from '../../shared/app'
 import { recordEvent } from './eventLog'
 import { sessionLimits } from './sessionLimits'
+
+/** `npm run demo -- --dpop`: set through Vite's `define` by scripts/demo.mjs (false in vite.config.ts). */
+declare const __DEMO_DPOP__: boolean
+
+/** DPoP mode: the server binds the tokens to a key that never leaves this browser (RFC 9449). */
+export const dpopMode = __DEMO_DPOP__
 
 export const auth = createAuthClient<DemoClaims>({
   // restRefresh sends the `fgp` claim back as `fingerprintHash`; the browser adds the HttpOnly
@@ -19,6 +25,8 @@ export const auth = createAuthClient<DemoClaims>({
     maxSessionAge: sessionLimits.maxAge * 1000,
     warnBefore: sessionLimits.warn * 1000,
   }),
+  // Every request (API, refresh, logout) then carries a proof of the session's key; see signIn.
+  dpop: dpopMode ? dpop() : undefined,
 })
 
 // Typed once here, so pages read `claims.roles` without a cast.
@@ -39,10 +47,11 @@ export class LoginError extends Error {
 
 /**
  * The login itself is the app's business, not the library's: post the credentials
- * (examples/shared/app.ts), then hand the pair to the client.
+ * (examples/shared/app.ts), then hand the pair to the client. Sent with `auth.loginFetch`: in
+ * DPoP mode it signs the request with the key the session will be bound to; plain fetch otherwise.
  */
 export async function signIn(username: string, password: string): Promise<void> {
-  const result = await requestLogin(username, password)
+  const result = await requestLogin(username, password, { fetch: auth.loginFetch })
   if (!result.ok) throw new LoginError(result.message)
   // Throws AuthError('invalid_token') for a pair it cannot use; the form shows its code.
   auth.login(result.tokens)

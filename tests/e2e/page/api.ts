@@ -52,7 +52,7 @@ export interface E2eApi {
   /** When the page script began running and when it called `client.start()` (epoch ms). */
   scriptStartedAt: number
   clientStartedAt: number
-  /** POST /auth/login, then `client.login(pair)`. Returns the pair. */
+  /** POST /auth/login through `client.loginFetch` (signed with `dpop=1`), then `client.login(pair)`. Returns the pair. */
   login(username?: string, password?: string): Promise<{ accessToken: string; refreshToken: string }>
   /**
    * POST /auth/login with `cookieMode: true` (the refresh token stays in the server's HttpOnly
@@ -80,6 +80,19 @@ export interface E2eApi {
   extend(): void
   /** GET /api/me through `client.fetch`. */
   me(): Promise<{ status: number; body: unknown }>
+  /** Records in dpop()'s IndexedDB key store (`jwt-session-dpop`/`keys`); 0 when the database does not exist. */
+  dpopKeyCount(): Promise<number>
+  /**
+   * The key pair IndexedDB holds under the id this tab's `jwt-session:dpop` entry names: its
+   * thumbprint, and whether its private half can be exported (`exportError`: the DOMException's
+   * name when `crypto.subtle.exportKey` refuses). Null when nothing is named or stored.
+   */
+  storedDpopKey(): Promise<{ keyId: string; jkt: string | null; extractable: boolean; exportError: string | null } | null>
+  /**
+   * GET /api/me with `accessToken` as `Authorization: DPoP` and a valid proof (htm, htu, ath) of a
+   * key made here and now, not the key the token is bound to. `jkt` is that key's thumbprint.
+   */
+  meWithOwnKey(accessToken: string): Promise<{ status: number; body: unknown; challenge: string | null; jkt: string }>
 }
 
 declare global {

@@ -7,16 +7,23 @@
 // bfcache probe),
 // `idleTimeout=<ms>`, `maxSessionAge=<ms>` and `warnBefore=<ms>` (any of them: the client gets
 // `timeout: sessionTimeout({ … })` with those given), `restore=cookie` (the client gets
-// `restore: cookieRestore`: a cold start asks the server with the refresh cookie) and
-// `bfcache=1` (read by pageServer.ts: the document is served so Chromium may cache it).
+// `restore: cookieRestore`: a cold start asks the server with the refresh cookie), `dpop=1` (the
+// client gets `dpop: dpop()`; `login()` always sends through `client.loginFetch`, which signs only
+// in DPoP mode) and `bfcache=1` (read by pageServer.ts: the document is served so Chromium may
+// cache it).
 // Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
 // and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
-import { cookieRestore, createAuthClient, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
+import { cookieRestore, createAuthClient, dpop, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
+import { createKeyPair, signProof, toDpopKey } from '../../../src/core/dpopProof'
+import { indexedDbKeyStore } from '../../../src/core/dpopKeyStore'
 import type { AuthEvent } from '../../../src/core'
 import type { E2eApi, PageLogEntry } from './api'
 
 const STORAGE_KEY = 'jwt-session'
+/** Where dpop() keeps its keys (dpopKeyStore.ts). */
+const KEY_DATABASE = 'jwt-session-dpop'
+const KEY_STORE = 'keys'
 const params = new URLSearchParams(location.search)
 const tab = params.get('tab') ?? 'tab'
 const at = () => performance.timeOrigin + performance.now()
@@ -107,6 +114,7 @@ const client = createAuthClient({
   ...(params.get('locks') === 'none' ? { locks: null } : {}),
   ...(timeout ? { timeout } : {}),
   ...(params.get('restore') === 'cookie' ? { restore: cookieRestore } : {}),
+  ...(params.get('dpop') === '1' ? { dpop: dpop() } : {}),
   onEvent: (event) => record(toEntry(event)),
 })
 
@@ -139,6 +147,24 @@ function storedRefreshToken(): string | null {
   }
 }
 
+/** One request on the DPoP key store, read directly; null when the database does not exist (opening it would create it). */
+async function onKeyStore<T>(op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T | null> {
+  if (!(await indexedDB.databases()).some((db) => db.name === KEY_DATABASE)) return null
+  const db = await settle(indexedDB.open(KEY_DATABASE))
+  try {
+    return db.objectStoreNames.contains(KEY_STORE) ? await settle(op(db.transaction(KEY_STORE).objectStore(KEY_STORE))) : null
+  } finally {
+    db.close()
+  }
+}
+
+function settle<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+}
+
 function errorCode(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
   return typeof code === 'string' ? code : String(error)
@@ -150,7 +176,7 @@ const api: E2eApi = {
   scriptStartedAt,
   clientStartedAt,
   async login(username = 'alice', password = 'alice-password') {
-    const response = await fetch('/auth/login', {
+    const response = await client.loginFetch('/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -232,6 +258,31 @@ const api: E2eApi = {
     const response = await client.fetch('/api/me')
     const body: unknown = await response.json().catch(() => null)
     return { status: response.status, body }
+  },
+  async dpopKeyCount() {
+    return (await onKeyStore((store) => store.count())) ?? 0
+  },
+  async storedDpopKey() {
+    const named: unknown = JSON.parse(sessionStorage.getItem(`${STORAGE_KEY}:dpop`) ?? 'null')
+    const keyId = typeof named === 'object' && named !== null ? (named as { keyId?: unknown }).keyId : undefined
+    if (typeof keyId !== 'string') return null
+    const keys = await indexedDbKeyStore().get(keyId)
+    if (!keys) return null
+    const exportError = await crypto.subtle.exportKey('pkcs8', keys.privateKey).then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error.name : String(error)),
+    )
+    return { keyId, jkt: (await toDpopKey(keyId, keys))?.jkt ?? null, extractable: keys.privateKey.extractable, exportError }
+  },
+  async meWithOwnKey(accessToken) {
+    // What a thief can do with a copied token: sign a proof that is valid in every way except
+    // that the token was bound to another key.
+    const key = (await toDpopKey('thief', await createKeyPair()))!
+    const url = new URL('/api/me', location.href).href
+    const proof = await signProof(key, { htm: 'GET', url, iat: Math.floor(Date.now() / 1000), accessToken })
+    const response = await fetch(url, { headers: { Authorization: `DPoP ${accessToken}`, DPoP: proof } })
+    const body: unknown = await response.json().catch(() => null)
+    return { status: response.status, body, challenge: response.headers.get('www-authenticate'), jkt: key.jkt }
   },
 }
 window.e2e = api

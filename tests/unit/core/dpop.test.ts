@@ -20,12 +20,14 @@ const url = (path: string) => `${ORIGIN}${path}`
 /** The key store of one browser profile: a Map in place of IndexedDB (the Chromium suite uses the real one). */
 function memoryKeyStore() {
   const keys = new Map<string, CryptoKeyPair>()
+  const usedAt = new Map<string, number>()
   const store: DpopKeyStore = {
     get: async (id) => keys.get(id),
-    put: async (id, pair) => void keys.set(id, pair),
-    delete: async (id) => void keys.delete(id),
+    put: async (id, pair, at) => void (keys.set(id, pair), usedAt.set(id, at)),
+    delete: async (id) => void (keys.delete(id), usedAt.delete(id)),
+    prune: async (before) => usedAt.forEach((at, id) => at < before && (keys.delete(id), usedAt.delete(id))),
   }
-  return { store, keys }
+  return { store, keys, usedAt }
 }
 
 interface Sent {
@@ -215,6 +217,28 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     expect((await reloaded.fetch(url('/api/me'))).status).toBe(200)
   })
 
+  it('prunes at the next sign-in the keys no session used for keepUnusedKeys: a tab closed without a logout', async () => {
+    const { open, signIn, keyStore, server } = setup()
+    const day = 24 * 3600_000
+    let now = Date.now()
+    const travel = (ms: number) => {
+      now += ms
+      server.control.setClockOffset(now - Date.now()) // the server's clock moves along
+    }
+    const options = () => ({ channel: null, now: () => now, dpop: dpop({ keyStore: keyStore.store, keepUnusedKeys: 7 * day }) })
+    const closed = open(options())
+    await signIn(closed)
+    closed.stop() // the tab closes; nothing deletes its key
+    travel(6 * day)
+    await signIn(open(options()), 'admin') // a session that signs in (and so uses its key) six days later
+    travel(2 * day)
+    await open(options()).loginFetch(url('/auth/login'), { method: 'POST' }) // the next sign-in prunes
+    await settled()
+    // alice's key, unused for 8 days, is gone; admin's (used 2 days ago) and the new one stay.
+    expect(keyStore.keys.size).toBe(2)
+    expect([...keyStore.usedAt.values()].every((at) => at >= now - 7 * day)).toBe(true)
+  })
+
   it('deletes the key in every tab at logout, and the revoke carries a proof of the ended session’s key', async () => {
     const { open, signIn, keyStore, sent } = setup()
     const tabs = [open(), open(), open()]
@@ -294,6 +318,29 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     expect(tab.getSnapshot().status).toBe('authenticated')
   })
 
+  it('never spends a refresh on a proof the server keeps refusing: dpop_proof_refused from fetch, a retried refresh, no logout', async () => {
+    const { open, signIn, sent, network } = setup()
+    let refuseRefresh = false
+    const refusing = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      const { pathname } = new URL(request.url)
+      if (pathname === '/data')
+        return new Response(null, { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_dpop_proof"' } })
+      if (pathname === '/auth/refresh' && refuseRefresh) {
+        sent.push({ method: 'POST', path: pathname, authorization: null, proof: request.headers.get('dpop') })
+        return new Response('{"error":"invalid_dpop_proof"}', { status: 400, headers: { 'content-type': 'application/json' } })
+      }
+      return network(request)
+    }) as typeof fetch
+    const tab = open({ fetch: refusing, refresh: restRefresh({ url: url('/auth/refresh'), fetch: refusing }) })
+    await signIn(tab)
+    await expect(tab.fetch(url('/data'))).rejects.toMatchObject({ name: 'AuthError', code: 'dpop_proof_refused', status: 401 })
+    expect(sent.filter((s) => s.path === '/auth/refresh')).toHaveLength(0)
+    refuseRefresh = true
+    await expect(tab.refresh()).rejects.toMatchObject({ code: 'refresh_failed' })
+    expect(tab.getSnapshot()).toMatchObject({ status: 'authenticated', error: { code: 'refresh_failed' } })
+  })
+
   it('getAuthHeaders({ method, url }) gives both headers for another transport; without the request it says what it needs', async () => {
     const { open, signIn } = setup()
     const tab = open()
@@ -314,6 +361,7 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
       get: async () => undefined,
       put: () => Promise.reject(new DOMException('IndexedDB is disabled.', 'InvalidStateError')),
       delete: async () => {},
+      prune: async () => {},
     }
     const tab = open({ dpop: dpop({ keyStore: broken }) })
     const attempt = tab.loginFetch(url('/auth/login'), { method: 'POST', body: '{}' })

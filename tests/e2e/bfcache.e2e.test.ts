@@ -3,20 +3,10 @@
 // ends the session, then Back: the page shown must be signed out and hand out no token, whether
 // Chromium loads it afresh or restores it from the cache with the session still in its memory.
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { POLL, startHarness, waitForStatus, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { POLL, suiteHarness, waitForStatus } from './harness'
 
-let h: Harness
-
-beforeAll(async () => {
-  h = await startHarness({ accessTokenTtl: 60, bfcache: true })
-})
-afterEach(async () => {
-  await h?.closeContexts()
-})
-afterAll(async () => {
-  await h?.close()
-})
+const h = suiteHarness({ accessTokenTtl: 60, bfcache: true })
 
 // `bfcache=1`: the document is served without `no-store`, which would keep it out of the cache.
 const CACHEABLE = { bfcache: '1' }
@@ -77,10 +67,10 @@ function circumstantial(path: BackResult): boolean {
 
 /** The page right after Back: no token in view, none handed out, and signed out soon after. */
 async function expectSignedOut(page: Page): Promise<void> {
-  expect((await h.snapshot(page)).accessToken, 'token shown right after Back').toBeNull()
+  expect((await h().snapshot(page)).accessToken, 'token shown right after Back').toBeNull()
   expect(await page.evaluate(() => window.e2e.getAccessToken())).toEqual({ token: null, errorCode: null })
   await waitForStatus(page, 'unauthenticated', 3_000)
-  const snapshot = await h.snapshot(page)
+  const snapshot = await h().snapshot(page)
   expect(snapshot).toMatchObject({ status: 'unauthenticated', accessToken: null, storedRefreshToken: null })
   // Nothing since the page came back showed the session.
   const log = await page.evaluate(() => window.e2e.log())
@@ -90,8 +80,8 @@ async function expectSignedOut(page: Page): Promise<void> {
 
 describe('Back to a signed-in page after a later page of the tab ended the session', () => {
   it('logout with the broadcast: Back shows the page signed out with no token (either path)', async () => {
-    await h.control('reset-counters')
-    const page = await (await h.newContext()).newPage()
+    await h().control('reset-counters')
+    const page = await (await h().newContext()).newPage()
     await goTo(page, 'first', CACHEABLE)
     await page.evaluate(() => window.e2e.login())
     await goTo(page, 'second', CACHEABLE)
@@ -105,27 +95,27 @@ describe('Back to a signed-in page after a later page of the tab ended the sessi
       `[bfcache] logout broadcast, then Back: ${path.persisted ? 'restored from bfcache' : `fresh load (${path.notRestored.join(', ')})`}`,
     )
     await expectSignedOut(page)
-    expect(await h.counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
+    expect(await h().counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
   })
 
   it('quiet logout (no channel, no locks in the later page): Back restores from bfcache and the page re-validates, signed out with no token', async () => {
     let page: Page
     let path: BackResult
     for (let attempt = 1; ; attempt++) {
-      await h.control('reset-counters')
-      page = await (await h.newContext()).newPage()
+      await h().control('reset-counters')
+      page = await (await h().newContext()).newPage()
       await goTo(page, 'first', CACHEABLE)
       await page.evaluate(() => window.e2e.login())
       await goTo(page, 'second', QUIET)
       await waitForStatus(page, 'authenticated')
       await page.evaluate(() => window.e2e.logout())
-      expect((await h.snapshot(page)).sessionStorage).toEqual({})
+      expect((await h().snapshot(page)).sessionStorage).toEqual({})
       path = await back(page, 'first')
       if (attempt === 3 || !circumstantial(path)) break
     }
     expect(path, 'Back must restore the first page from bfcache, or this test tests nothing').toEqual({ persisted: true, notRestored: [] })
     await expectSignedOut(page)
-    expect(await h.counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
+    expect(await h().counters()).toMatchObject({ logins: 1, revocations: 1, reuseEvents: 0 })
   })
 })
 
@@ -179,7 +169,7 @@ describe('Chromium: Web Locks and the back/forward cache', () => {
   it.each(cases)('a page holding a Web Lock, cached; $name: evicted $evicted', async ({ mode, contend, evicted }) => {
     let path: BackResult
     for (let attempt = 1; ; attempt++) {
-      const context = await h.newContext()
+      const context = await h().newContext()
       const page = await context.newPage()
       await goTo(page, 'holder', { ...CACHEABLE, holdLock: LOCK, lockMode: mode })
       await goTo(page, 'later', QUIET)

@@ -9,8 +9,8 @@
 // together and lets them run: Playwright starts them up to ~0.5 s apart, so a tab may reach its
 // restore after the elected one has finished, and the exact count is not what those tests check.
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { pageLog, POLL, startHarness, waitForStatus, waitUntil, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { pageLog, POLL, suiteHarness, waitForStatus, waitUntil } from './harness'
 import type { PageLogEntry } from './page/api'
 
 const TABS = 5
@@ -20,21 +20,11 @@ const RESTORE_LOCK = 'jwt-session:jwt-session:restore'
 /** Events a quiet cold start must not show. */
 const LOUD = ['logged_out', 'refresh_failed', 'logged_in']
 
-let h: Harness
-
-beforeAll(async () => {
-  h = await startHarness({ accessTokenTtl: 60 })
-})
-afterEach(async () => {
-  await h?.closeContexts()
-})
-afterAll(async () => {
-  await h?.close()
-})
+const h = suiteHarness({ accessTokenTtl: 60 })
 
 /** Opens `count` tabs together (as a browser restoring its windows), each waiting for its client. */
 function openTabsAtOnce(context: BrowserContext, count: number, query: Record<string, string>): Promise<Page[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => h.openTab(context, `r${i}`, query)))
+  return Promise.all(Array.from({ length: count }, (_, i) => h().openTab(context, `r${i}`, query)))
 }
 
 /** Until every tab has settled (`ready()`) and has no refresh on the wire; returns the tabs' logs. */
@@ -71,20 +61,20 @@ async function waitForRestoreQueue(page: Page, waiting: number): Promise<void> {
 
 /** Opens five tabs together with the elected tab's request held at the server until the other four wait for it. */
 async function restoringTogether(context: BrowserContext): Promise<Page[]> {
-  await h.control('hold-refreshes')
+  await h().control('hold-refreshes')
   try {
     const tabs = await openTabsAtOnce(context, TABS, RESTORE)
-    await waitUntil(async () => (await h.pendingRefreshes()) === 1, 'the elected tab’s refresh is held at the server')
+    await waitUntil(async () => (await h().pendingRefreshes()) === 1, 'the elected tab’s refresh is held at the server')
     await waitForRestoreQueue(tabs[0]!, TABS - 1)
     return tabs
   } finally {
-    await h.control('release-refreshes')
+    await h().control('release-refreshes')
   }
 }
 
 /** A cold start that found the session: all tabs on one login, one tab restored it from the cookie, nobody logged out. */
 async function expectRestoredEverywhere(tabs: Page[], logs: PageLogEntry[][], before: string | null) {
-  const snapshots = await Promise.all(tabs.map((tab) => h.snapshot(tab)))
+  const snapshots = await Promise.all(tabs.map((tab) => h().snapshot(tab)))
   for (const snapshot of snapshots) {
     expect(snapshot, snapshot.tab).toMatchObject({ status: 'authenticated', errorCode: null, storedRefreshToken: null })
   }
@@ -104,17 +94,17 @@ async function expectRestoredEverywhere(tabs: Page[], logs: PageLogEntry[][], be
 
 /** Signs out from a tab of `context` (the server revokes the session and clears both cookies), then closes it. */
 async function signOutAndClose(context: BrowserContext): Promise<void> {
-  const last = await h.openTab(context, 'logout', RESTORE)
+  const last = await h().openTab(context, 'logout', RESTORE)
   await waitForStatus(last, 'authenticated', 10_000)
   await last.evaluate(() => window.e2e.logout())
-  await h.closeTab(last)
+  await h().closeTab(last)
   expect(await context.cookies()).toEqual([])
 }
 
 /** A cold start without a valid cookie: every tab signed out, quietly (no event, no error). */
 async function expectQuietlySignedOut(tabs: Page[], logs: PageLogEntry[][]) {
   for (const [i, tab] of tabs.entries()) {
-    expect(await h.snapshot(tab), `r${i}`).toMatchObject({ status: 'unauthenticated', accessToken: null, errorCode: null, ended: null })
+    expect(await h().snapshot(tab), `r${i}`).toMatchObject({ status: 'unauthenticated', accessToken: null, errorCode: null, ended: null })
     expect(
       logs[i]!.filter((e) => [...LOUD, 'session_restored'].includes(e.type)),
       `r${i}`,
@@ -124,12 +114,12 @@ async function expectQuietlySignedOut(tabs: Page[], logs: PageLogEntry[][]) {
 
 /** A context whose only tab signed in in cookie mode and was then closed: the cookies stay. */
 async function signedInThenClosed() {
-  const context = await h.newContext()
-  const first = await h.openTab(context, 'login', RESTORE)
+  const context = await h().newContext()
+  const first = await h().openTab(context, 'login', RESTORE)
   const { accessToken } = await first.evaluate(() => window.e2e.loginCookieMode())
-  const snapshot = await h.snapshot(first)
+  const snapshot = await h().snapshot(first)
   expect(snapshot).toMatchObject({ status: 'authenticated', accessToken, storedRefreshToken: null })
-  await h.closeTab(first)
+  await h().closeTab(first)
   expect(context.pages()).toEqual([])
   expect((await context.cookies()).map((c) => c.name).sort()).toEqual(['jwt-fgp', 'jwt-rt'])
   return { context, sessionId: snapshot.sessionId }
@@ -138,16 +128,16 @@ async function signedInThenClosed() {
 describe('five tabs restoring at the same time', () => {
   it('restores the session in all five with exactly one refresh request', async () => {
     const { context, sessionId: before } = await signedInThenClosed()
-    await h.control('reset-counters')
-    const mark = h.refreshLog.length
+    await h().control('reset-counters')
+    const mark = h().refreshLog.length
 
     const tabs = await restoringTogether(context)
     for (const tab of tabs) await waitForStatus(tab, 'authenticated', 10_000)
     const logs = await settled(tabs)
 
-    const requests = h.refreshLog.slice(mark)
+    const requests = h().refreshLog.slice(mark)
     expect(requests.map(({ status, aborted }) => ({ status, aborted }))).toEqual([{ status: 200, aborted: false }])
-    expect(await h.counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0, revocations: 0 })
+    expect(await h().counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0, revocations: 0 })
     const fromCookie = await expectRestoredEverywhere(tabs, logs, before)
     // The tab that asked says so; each of the others got the session from it.
     expect(fromCookie.reduce((a, b) => a + b)).toBe(1)
@@ -160,14 +150,15 @@ describe('five tabs restoring at the same time', () => {
   it('settles all five as signed out after a logout, quietly, with exactly one refused request', async () => {
     const { context } = await signedInThenClosed()
     await signOutAndClose(context)
-    await h.control('reset-counters')
-    const mark = h.refreshLog.length
+    await h().control('reset-counters')
+    const mark = h().refreshLog.length
 
     const tabs = await restoringTogether(context)
     const logs = await settled(tabs)
 
     // No cookie at all: the server refuses the request as malformed (400), which is "not signed in".
-    expect(h.refreshLog.slice(mark).map(({ status }) => status)).toEqual([400])
+    const { refreshLog } = h()
+    expect(refreshLog.slice(mark).map(({ status }) => status)).toEqual([400])
     await expectQuietlySignedOut(tabs, logs)
   })
 })
@@ -175,8 +166,8 @@ describe('five tabs restoring at the same time', () => {
 describe('five tabs opened together, timing left to the browser', () => {
   it('restores the session in all five with exactly one refresh request', async () => {
     const { context, sessionId: before } = await signedInThenClosed()
-    await h.control('reset-counters')
-    const mark = h.refreshLog.length
+    await h().control('reset-counters')
+    const mark = h().refreshLog.length
 
     const tabs = await openTabsAtOnce(context, TABS, RESTORE)
     for (const tab of tabs) await waitForStatus(tab, 'authenticated', 10_000)
@@ -184,9 +175,9 @@ describe('five tabs opened together, timing left to the browser', () => {
 
     // The tab that asked signed in and told the others before it let go of the lock: a tab that
     // comes later gets the session by handoff and never asks the server.
-    const requests = h.refreshLog.slice(mark)
+    const requests = h().refreshLog.slice(mark)
     expect(requests.map(({ status }) => status)).toEqual([200])
-    expect(await h.counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0, revocations: 0 })
+    expect(await h().counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0, revocations: 0 })
     const fromCookie = await expectRestoredEverywhere(tabs, logs, before)
     expect(fromCookie.reduce((a, b) => a + b)).toBe(1)
   })
@@ -194,14 +185,15 @@ describe('five tabs opened together, timing left to the browser', () => {
   it('settles all five as signed out after a logout, quietly, with exactly one refused request', async () => {
     const { context } = await signedInThenClosed()
     await signOutAndClose(context)
-    await h.control('reset-counters')
-    const mark = h.refreshLog.length
+    await h().control('reset-counters')
+    const mark = h().refreshLog.length
 
     const tabs = await openTabsAtOnce(context, TABS, RESTORE)
     const logs = await settled(tabs)
 
     // The refusal is remembered for the next 10 s by a Web Lock marker: later tabs do not ask again.
-    expect(h.refreshLog.slice(mark).map(({ status }) => status)).toEqual([400])
+    const { refreshLog } = h()
+    expect(refreshLog.slice(mark).map(({ status }) => status)).toEqual([400])
     await expectQuietlySignedOut(tabs, logs)
   })
 })

@@ -4,6 +4,7 @@
 // navigator.locks connect them exactly as they connect tabs of one browser.
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { serveHandler } from '../../src/testing/nodeHttp'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
 import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
@@ -271,5 +272,30 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
       await browser.close()
       await served.close()
     },
+  }
+}
+
+/**
+ * The set-up every e2e suite shares, written once instead of in each suite: registers (in the
+ * current `describe` when called inside one) a `beforeAll` that starts a harness with `options`,
+ * an `afterEach` that closes the contexts a test left open, and an `afterAll` that closes browser
+ * and server. Returns a getter, not the harness: it exists only once `beforeAll` has run, so tests
+ * and their helpers call `h()`. Not named `use…`: it is no React hook. (The bench calls
+ * `startHarness` itself.)
+ */
+export function suiteHarness(options: HarnessOptions = {}): () => Harness {
+  let harness: Harness | undefined
+  beforeAll(async () => {
+    harness = await startHarness(options)
+  })
+  afterEach(async () => {
+    await harness?.closeContexts()
+  })
+  afterAll(async () => {
+    await harness?.close()
+  })
+  return () => {
+    if (!harness) throw new Error('suiteHarness(): the harness is started in beforeAll; call it from a test or a hook')
+    return harness
   }
 }

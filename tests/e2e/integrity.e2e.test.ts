@@ -4,8 +4,8 @@
 // and revokes the whole family, so every test ends on `reuseEvents: 0` and on every tab showing
 // one and the same session.
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { pageLog, RESTORED_MARKER, startHarness, waitForLog, waitForNewToken, waitForToken, waitUntil, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { pageLog, RESTORED_MARKER, suiteHarness, waitForLog, waitForNewToken, waitForToken, waitUntil, type Harness } from './harness'
 import type { PageSnapshot } from './page/api'
 import { readClaims } from '../support/session'
 
@@ -66,50 +66,42 @@ async function expectSameUser(h: Harness, pages: Page[], user: { username: strin
 }
 
 describe('with 60-second access tokens', () => {
-  let h: Harness
-  beforeAll(async () => {
-    // Long tokens: no tab refreshes by its own schedule during a test, so every rotation is one the
-    // test asked for and the counts are exact.
-    h = await startHarness({ accessTokenTtl: 60 })
-  })
-  afterEach(async () => {
-    await h?.closeContexts()
-  })
-  afterAll(async () => {
-    await h?.close()
-  })
+  // Long tokens: no tab refreshes by its own schedule during a test, so every rotation is one the
+  // test asked for and the counts are exact.
+  const h = suiteHarness({ accessTokenTtl: 60 })
 
   describe('a tab restored with its own stale sessionStorage', () => {
     // Bound for the restored tab to take the open tab's session: the page's handoffTimeout (1 s) + 2 s.
     it('takes the newest session of the open tab within 3 s, and its next refresh uses the newest refresh token', async () => {
-      const { context, tabs } = await h.loggedInTabs(2)
+      const { context, tabs } = await h().loggedInTabs(2)
       const [a, b] = tabs as [Page, Page]
       const saved = await b.evaluate(() => Object.entries(sessionStorage))
-      await h.closeTab(b)
+      await h().closeTab(b)
 
-      const mark = h.refreshLog.length
+      const mark = h().refreshLog.length
       await refreshNow(a)
       const newest = await refreshNow(a)
-      const { sessionId } = await h.snapshot(a)
+      const { sessionId } = await h().snapshot(a)
 
-      const restored = await h.openTab(context, 'restored', {}, { restoreSessionStorage: saved })
-      expect((await h.snapshot(restored)).sessionStorage[RESTORED_MARKER]).toBe('1')
+      const restored = await h().openTab(context, 'restored', {}, { restoreSessionStorage: saved })
+      expect((await h().snapshot(restored)).sessionStorage[RESTORED_MARKER]).toBe('1')
       await waitForToken(restored, newest, 3_000)
-      expect((await h.snapshot(restored)).sessionId).toBe(sessionId)
+      expect((await h().snapshot(restored)).sessionId).toBe(sessionId)
 
       // The restored tab now holds the newest refresh token: its own refresh rotates it once.
       const next = await refreshNow(restored)
       await waitForToken(a, next)
 
-      expect(await h.counters()).toEqual({ logins: 1, refreshes: 3, reuseEvents: 0, unauthorized: 0, revocations: 0 })
-      expect(h.refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
+      expect(await h().counters()).toEqual({ logins: 1, refreshes: 3, reuseEvents: 0, unauthorized: 0, revocations: 0 })
+      const { refreshLog } = h()
+      expect(refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
         { tab: 't0', status: 200 },
         { tab: 't0', status: 200 },
         { tab: 'restored', status: 200 },
       ])
       await expectNoLogout([a, restored])
-      await expectSameUser(h, [a, restored], ALICE)
-      expect((await h.snapshot(a)).sessionId).toBe(sessionId)
+      await expectSameUser(h(), [a, restored], ALICE)
+      expect((await h().snapshot(a)).sessionId).toBe(sessionId)
     })
   })
 
@@ -119,20 +111,21 @@ describe('with 60-second access tokens', () => {
      * user; then the refresh is let through. Every tab must end on the new login and stay there.
      */
     async function loginDuringRefresh(sameTab: boolean) {
-      const { tabs } = await h.loggedInTabs(2)
+      const { tabs } = await h().loggedInTabs(2)
       const [a, b] = tabs as [Page, Page]
       const loginTab = sameTab ? a : b
-      const mark = h.refreshLog.length
-      await h.control('hold-refreshes')
+      const mark = h().refreshLog.length
+      await h().control('hold-refreshes')
       await startRefresh(a)
-      await waitUntil(async () => (await h.pendingRefreshes()) === 1, 'the refresh is held at the server')
-      expect(h.refreshLog.slice(mark).map((r) => r.tab)).toEqual(['t0'])
+      await waitUntil(async () => (await h().pendingRefreshes()) === 1, 'the refresh is held at the server')
+      const { refreshLog } = h()
+      expect(refreshLog.slice(mark).map((r) => r.tab)).toEqual(['t0'])
 
       const login = await loginTab.evaluate(({ username, password }) => window.e2e.login(username, password), OTHER)
       for (const tab of tabs) await waitForToken(tab, login.accessToken)
-      const sessionId = (await h.snapshot(loginTab)).sessionId
+      const sessionId = (await h().snapshot(loginTab)).sessionId
 
-      await h.control('release-refreshes')
+      await h().control('release-refreshes')
       // The held refresh has come back and the client has finished with it, one way or the other.
       await waitForLog(a, 'refresh_settled')
       // A rotation from `a` now: its broadcast trails anything `a` sent about the held refresh, so
@@ -140,8 +133,8 @@ describe('with 60-second access tokens', () => {
       const next = await refreshNow(a)
       await waitForToken(b, next)
 
-      await expectSameUser(h, tabs, OTHER)
-      expect((await h.snapshot(a)).sessionId).toBe(sessionId)
+      await expectSameUser(h(), tabs, OTHER)
+      expect((await h().snapshot(a)).sessionId).toBe(sessionId)
       expect(claimsOf(next).sub).toBe(OTHER.sub)
       // From the moment a tab showed the new login, it never showed another user's token.
       for (const tab of tabs) {
@@ -150,7 +143,7 @@ describe('with 60-second access tokens', () => {
         expect(since).toBeGreaterThanOrEqual(0)
         expect(shown.slice(since).map((token) => claimsOf(token).sub)).toEqual(shown.slice(since).map(() => OTHER.sub))
       }
-      expect(await h.counters()).toMatchObject({ logins: 2, reuseEvents: 0, revocations: 0 })
+      expect(await h().counters()).toMatchObject({ logins: 2, reuseEvents: 0, revocations: 0 })
       await expectNoLogout(tabs)
     }
 
@@ -169,14 +162,15 @@ describe('with 60-second access tokens', () => {
     const TAKEOVER_BOUND = REFRESH_TIMEOUT + 2_000 + 2_500
 
     it(`another tab completes the rotation within refreshTimeout + 2 s + 2.5 s slack (${TAKEOVER_BOUND} ms), and the thawed tab adopts it without re-sending the spent token`, async () => {
-      const { context, tabs, accessToken } = await h.loggedInTabs(2, { refreshTimeout: String(REFRESH_TIMEOUT) })
+      const { context, tabs, accessToken } = await h().loggedInTabs(2, { refreshTimeout: String(REFRESH_TIMEOUT) })
       const [a, b] = tabs as [Page, Page]
-      const mark = h.refreshLog.length
-      await h.control('hold-refreshes')
+      const mark = h().refreshLog.length
+      await h().control('hold-refreshes')
       await startRefresh(a)
-      await waitUntil(async () => (await h.pendingRefreshes()) === 1, 'the refresh of tab a is held at the server')
+      await waitUntil(async () => (await h().pendingRefreshes()) === 1, 'the refresh of tab a is held at the server')
       const heldAt = Date.now()
-      expect(h.refreshLog.slice(mark).map((r) => r.tab)).toEqual(['t0'])
+      const { refreshLog } = h()
+      expect(refreshLog.slice(mark).map((r) => r.tab)).toEqual(['t0'])
 
       // Freeze a: its JavaScript stops at the next statement (its held answer will be the next),
       // while the browser keeps its refresh lock held.
@@ -188,18 +182,18 @@ describe('with 60-second access tokens', () => {
         await cdp.send('Debugger.pause')
         // Let the held request fail without the server touching the token: a's refresh token is
         // still unused. a hears nothing of it while frozen.
-        await h.control('fail-refreshes', { count: 1, status: 503 })
-        await h.control('release-refreshes')
-        await waitUntil(() => h.refreshLog[mark]!.status === 503, 'the held request is answered 503')
+        await h().control('fail-refreshes', { count: 1, status: 503 })
+        await h().control('release-refreshes')
+        await waitUntil(() => h().refreshLog[mark]!.status === 503, 'the held request is answered 503')
         await Promise.race([paused, new Promise((_, reject) => setTimeout(() => reject(new Error('tab a never paused')), 5_000))])
 
         await startRefresh(b)
         const rotated = await waitForNewToken(b, accessToken, Math.max(0, heldAt + TAKEOVER_BOUND - Date.now()))
-        expect(h.refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
+        expect(refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
           { tab: 't0', status: 503 },
           { tab: 't1', status: 200 },
         ])
-        expect(await h.counters()).toMatchObject({ refreshes: 1, reuseEvents: 0 })
+        expect(await h().counters()).toMatchObject({ refreshes: 1, reuseEvents: 0 })
 
         await cdp.send('Debugger.resume')
         frozen = false
@@ -209,59 +203,51 @@ describe('with 60-second access tokens', () => {
         // a holds the pair b rotated to: a refresh of a's own rotates it once more, for both.
         const next = await refreshNow(a)
         await waitForToken(b, next)
-        expect(h.refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
+        expect(refreshLog.slice(mark).map(({ tab, status }) => ({ tab, status }))).toEqual([
           { tab: 't0', status: 503 },
           { tab: 't1', status: 200 },
           { tab: 't0', status: 200 },
         ])
-        expect(await h.counters()).toEqual({ logins: 1, refreshes: 2, reuseEvents: 0, unauthorized: 0, revocations: 0 })
+        expect(await h().counters()).toEqual({ logins: 1, refreshes: 2, reuseEvents: 0, unauthorized: 0, revocations: 0 })
         await expectNoLogout(tabs)
-        await expectSameUser(h, tabs, ALICE)
+        await expectSameUser(h(), tabs, ALICE)
       } finally {
         if (frozen) await cdp.send('Debugger.resume').catch(() => {})
-        await h.control('release-refreshes')
+        await h().control('release-refreshes')
       }
     })
   })
 })
 
 describe('with 4-second access tokens', () => {
-  let h: Harness
-  beforeAll(async () => {
-    h = await startHarness({ accessTokenTtl: 4 })
-  })
-  afterEach(async () => {
-    await h?.closeContexts()
-  })
-  afterAll(async () => {
-    await h?.close()
-  })
+  const h = suiteHarness({ accessTokenTtl: 4 })
 
   // Bound for the restored tab to show the open tab's session: handoffTimeout (1 s) + 4 s, which
   // leaves room for one rotation of the open tab racing the restore.
   it('a tab restored with an expired stale copy takes the newest session within 5 s and never reuses its refresh token', async () => {
-    const { context, tabs, accessToken } = await h.loggedInTabs(2)
+    const { context, tabs, accessToken } = await h().loggedInTabs(2)
     const [a, b] = tabs as [Page, Page]
     const saved = await b.evaluate(() => Object.entries(sessionStorage))
-    await h.closeTab(b)
-    const mark = h.refreshLog.length
+    await h().closeTab(b)
+    const mark = h().refreshLog.length
     await refreshNow(a)
 
     // The saved copy's access token has to be expired when the tab comes back: only time does that.
     const expiresAt = claimsOf(accessToken).exp! * 1000
     await waitUntil(() => Date.now() > expiresAt + 250, 'the saved access token has expired', 6_000)
 
-    const restored = await h.openTab(context, 'restored', {}, { restoreSessionStorage: saved })
-    await waitForAgreement(h, [a, restored], 5_000, accessToken)
+    const restored = await h().openTab(context, 'restored', {}, { restoreSessionStorage: saved })
+    await waitForAgreement(h(), [a, restored], 5_000, accessToken)
 
     // And the restored tab's own refresh works with the newest refresh token.
     await refreshNow(restored)
-    await waitForAgreement(h, [a, restored], 5_000)
+    await waitForAgreement(h(), [a, restored], 5_000)
 
-    const counters = await h.counters()
+    const counters = await h().counters()
     expect(counters).toMatchObject({ logins: 1, reuseEvents: 0, unauthorized: 0, revocations: 0 })
-    expect(h.refreshLog.slice(mark).map((r) => r.status)).toEqual(Array<number>(counters.refreshes).fill(200))
+    const { refreshLog } = h()
+    expect(refreshLog.slice(mark).map((r) => r.status)).toEqual(Array<number>(counters.refreshes).fill(200))
     await expectNoLogout([a, restored])
-    await expectSameUser(h, [a, restored], ALICE)
+    await expectSameUser(h(), [a, restored], ALICE)
   })
 })

@@ -2,23 +2,13 @@
 // access tokens, strict rotation): a pair logged in over HTTP from Node is seeded into the tabs'
 // sessionStorage before the test page loads, the way an app's Playwright suite skips its login UI.
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { captureSession, restoreSession, seedSession } from '../../src/testing/playwright'
-import { pageLog, startHarness, waitForNewToken, waitForStatus, waitForToken, type Harness } from './harness'
+import { pageLog, suiteHarness, waitForNewToken, waitForStatus, waitForToken } from './harness'
 
 const SEED_MARKER = 'jwt-session:seeded'
 
-let h: Harness
-
-beforeAll(async () => {
-  h = await startHarness({ accessTokenTtl: 6 })
-})
-afterEach(async () => {
-  await h?.closeContexts()
-})
-afterAll(async () => {
-  await h?.close()
-})
+const h = suiteHarness({ accessTokenTtl: 6 })
 
 /**
  * POST /auth/login from Node through the context's request API, as a Playwright test would: the
@@ -32,11 +22,11 @@ async function apiLogin(context: BrowserContext): Promise<{ accessToken: string;
 
 /** A fresh profile signed in over the API and seeded; no tab open yet. */
 async function seededContext() {
-  await h.control('reset-counters')
-  const context = await h.newContext()
+  await h().control('reset-counters')
+  const context = await h().newContext()
   const pair = await apiLogin(context)
-  const entry = await seedSession(context, pair, { origin: h.url })
-  return { context, pair, entry, mark: h.refreshLog.length }
+  const entry = await seedSession(context, pair, { origin: h().url })
+  return { context, pair, entry, mark: h().refreshLog.length }
 }
 
 /** The log types of a tab's session (page-level bookkeeping left out). */
@@ -48,58 +38,59 @@ async function sessionEvents(page: Page): Promise<string[]> {
 describe('seedSession', () => {
   it('signs three tabs in with no login or refresh, and they rotate exactly once together; a later tab takes the rotated pair', async () => {
     const { context, pair, mark } = await seededContext()
-    const tabs = await h.openTabs(context, 3)
+    const tabs = await h().openTabs(context, 3)
     for (const tab of tabs) {
       await waitForToken(tab, pair.accessToken)
       expect(await sessionEvents(tab)).toEqual(['session_restored'])
       expect((await pageLog(tab)).find((e) => e.type === 'session_restored')).toMatchObject({ from: 'storage' })
-      expect(await h.snapshot(tab)).toMatchObject({ status: 'authenticated', sub: 'user-alice', storedRefreshToken: pair.refreshToken })
+      expect(await h().snapshot(tab)).toMatchObject({ status: 'authenticated', sub: 'user-alice', storedRefreshToken: pair.refreshToken })
       expect(await tab.evaluate(() => window.e2e.me())).toMatchObject({ status: 200, body: { username: 'alice' } })
     }
-    expect(await h.counters()).toMatchObject({ logins: 1, refreshes: 0 })
-    expect(h.refreshLog.length).toBe(mark)
+    expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 0 })
+    expect(h().refreshLog.length).toBe(mark)
 
     // Near expiry (about 3–4 s in), the three tabs share one rotation: one request, one new pair.
     const rotated = await waitForNewToken(tabs[0]!, pair.accessToken)
     for (const tab of tabs) await waitForToken(tab, rotated)
-    expect(h.refreshLog.slice(mark).map((r) => r.status)).toEqual([200])
-    expect(await h.counters()).toMatchObject({ logins: 1, refreshes: 1, reuseEvents: 0 })
-    const stored = await Promise.all(tabs.map(async (tab) => (await h.snapshot(tab)).storedRefreshToken))
+    const { refreshLog } = h()
+    expect(refreshLog.slice(mark).map((r) => r.status)).toEqual([200])
+    expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 1, reuseEvents: 0 })
+    const stored = await Promise.all(tabs.map(async (tab) => (await h().snapshot(tab)).storedRefreshToken))
     expect(new Set(stored).size).toBe(1)
     expect(stored[0]).not.toBe(pair.refreshToken)
 
     // A tab opened now is seeded with the spent pair: it takes the open tabs' rotated one instead.
-    const late = await h.openTab(context, 'late')
+    const late = await h().openTab(context, 'late')
     await waitForToken(late, rotated)
     expect(await sessionEvents(late)).toContain('session_adopted')
-    expect((await h.snapshot(late)).storedRefreshToken).toBe(stored[0])
-    expect(h.refreshLog.slice(mark)).toHaveLength(1)
-    expect(await h.counters()).toMatchObject({ refreshes: 1, reuseEvents: 0 })
+    expect((await h().snapshot(late)).storedRefreshToken).toBe(stored[0])
+    expect(h().refreshLog.slice(mark)).toHaveLength(1)
+    expect(await h().counters()).toMatchObject({ refreshes: 1, reuseEvents: 0 })
   })
 
   it('keeps the rotated session when the seeded tab reloads, not the seeded one', async () => {
     const { context, pair, mark } = await seededContext()
     // One tab alone: no other tab could hand it the rotated session if the seed came back.
-    const [tab] = await h.openTabs(context, 1)
+    const [tab] = await h().openTabs(context, 1)
     const rotated = await waitForNewToken(tab!, pair.accessToken)
-    const before = await h.snapshot(tab!)
+    const before = await h().snapshot(tab!)
     expect(JSON.parse(before.sessionStorage['jwt-session']!)).toMatchObject({ accessToken: rotated, gen: 1 })
 
     await tab!.reload()
     await tab!.waitForFunction(() => window.e2e !== undefined)
     await waitForStatus(tab!, 'authenticated')
-    const after = await h.snapshot(tab!)
+    const after = await h().snapshot(tab!)
     expect(after.accessToken).toBe(rotated)
     expect(after.sessionStorage).toEqual(before.sessionStorage)
     expect(await sessionEvents(tab!)).toEqual(['session_restored'])
-    expect(h.refreshLog.slice(mark)).toHaveLength(1)
-    expect(await h.counters()).toMatchObject({ logins: 1, refreshes: 1, reuseEvents: 0 })
+    expect(h().refreshLog.slice(mark)).toHaveLength(1)
+    expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 1, reuseEvents: 0 })
     expect(await tab!.evaluate(() => window.e2e.me())).toMatchObject({ status: 200 })
   })
 
   it('stays signed out when the seeded tab reloads after logout', async () => {
     const { context, pair, mark } = await seededContext()
-    const [tab] = await h.openTabs(context, 1)
+    const [tab] = await h().openTabs(context, 1)
     await waitForToken(tab!, pair.accessToken)
     await tab!.evaluate(() => window.e2e.logout())
     await tab!.reload()
@@ -107,40 +98,40 @@ describe('seedSession', () => {
     await waitForStatus(tab!, 'unauthenticated')
     // Signed out from its first frame: the old pair never came back, not even until its expiry.
     expect((await pageLog(tab!)).filter((e) => e.type === 'state' && e.status === 'authenticated')).toEqual([])
-    const { sessionStorage } = await h.snapshot(tab!)
+    const { sessionStorage } = await h().snapshot(tab!)
     expect(sessionStorage['jwt-session']).toBeUndefined()
     expect(JSON.parse(sessionStorage[SEED_MARKER]!)).toHaveLength(1)
-    expect(h.refreshLog.length).toBe(mark)
+    expect(h().refreshLog.length).toBe(mark)
   })
 
   it('writes nothing on an origin other than the one given', async () => {
-    await h.control('reset-counters')
-    const context = await h.newContext()
+    await h().control('reset-counters')
+    const context = await h().newContext()
     await seedSession(context, await apiLogin(context), { origin: 'http://localhost:9' })
-    const [tab] = await h.openTabs(context, 1)
+    const [tab] = await h().openTabs(context, 1)
     await waitForStatus(tab!, 'unauthenticated')
-    expect((await h.snapshot(tab!)).sessionStorage).toEqual({})
+    expect((await h().snapshot(tab!)).sessionStorage).toEqual({})
   })
 })
 
 describe('captureSession and restoreSession', () => {
   it('carries a signed-in tab to a new context (log in once per worker) with no login or refresh', async () => {
     const { context, pair, mark } = await seededContext()
-    const [tab] = await h.openTabs(context, 1)
+    const [tab] = await h().openTabs(context, 1)
     await waitForToken(tab!, pair.accessToken)
     const captured = await captureSession(tab!)
-    expect(captured).toMatchObject({ storageKey: 'jwt-session', origin: h.url })
+    expect(captured).toMatchObject({ storageKey: 'jwt-session', origin: h().url })
     const cookies = await context.cookies()
-    await h.closeContext(context)
+    await h().closeContext(context)
 
-    const next = await h.newContext()
+    const next = await h().newContext()
     await next.addCookies(cookies) // what storageState would carry: the server's cookies
     await restoreSession(next, captured)
-    const [restored] = await h.openTabs(next, 1, 'r')
+    const [restored] = await h().openTabs(next, 1, 'r')
     await waitForToken(restored!, pair.accessToken)
     expect(await sessionEvents(restored!)).toEqual(['session_restored'])
     expect(await restored!.evaluate(() => window.e2e.me())).toMatchObject({ status: 200, body: { username: 'alice' } })
-    expect(await h.counters()).toMatchObject({ logins: 1, refreshes: 0 })
-    expect(h.refreshLog.length).toBe(mark)
+    expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 0 })
+    expect(h().refreshLog.length).toBe(mark)
   })
 })

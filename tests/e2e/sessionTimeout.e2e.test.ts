@@ -8,8 +8,8 @@
 // tab's own timer is fair. (A test that wanted throttled background tabs would have to remove
 // those flags with `ignoreDefaultArgs`.)
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { pageLog, POLL, startHarness, waitForLog, waitForStatus, waitUntil, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { pageLog, POLL, suiteHarness, waitForLog, waitForStatus, waitUntil, type Harness } from './harness'
 import type { PageLogEntry } from './page/api'
 
 const TABS = 3
@@ -78,31 +78,21 @@ async function fingerprintCookie(context: BrowserContext): Promise<string> {
 }
 
 describe('idle timeout across three tabs', () => {
-  let h: Harness
-
-  beforeAll(async () => {
-    // Tokens outlive every test here: the only thing that can end these sessions is the idle limit.
-    h = await startHarness({ accessTokenTtl: 60 })
-  })
-  afterEach(async () => {
-    await h?.closeContexts()
-  })
-  afterAll(async () => {
-    await h?.close()
-  })
+  // Tokens outlive every test here: the only thing that can end these sessions is the idle limit.
+  const h = suiteHarness({ accessTokenTtl: 60 })
 
   it('ends the session in all three tabs after idleTimeout without input, with one revoke at the server', async () => {
     const IDLE = 4_000
     const WARN = 1_500
-    const revokeMark = h.revokeLog.length
-    const refreshMark = h.refreshLog.length
-    const { context, tabs, refreshToken } = await h.loggedInTabs(TABS, { idleTimeout: String(IDLE), warnBefore: String(WARN) })
+    const revokeMark = h().revokeLog.length
+    const refreshMark = h().refreshLog.length
+    const { context, tabs, refreshToken } = await h().loggedInTabs(TABS, { idleTimeout: String(IDLE), warnBefore: String(WARN) })
     const fingerprint = await fingerprintCookie(context)
     const loggedInAt = (await pageLog(tabs[0]!)).find((e) => e.type === 'logged_in')!.t
     for (const tab of tabs) expect(await tab.evaluate(() => document.visibilityState)).toBe('visible')
 
     await waitAllSignedOut(tabs, IDLE + LATE + 2_000)
-    await expectEndedIdle(tabs, h)
+    await expectEndedIdle(tabs, h())
 
     for (const tab of tabs) {
       const log = await pageLog(tab)
@@ -124,37 +114,37 @@ describe('idle timeout across three tabs', () => {
     }
 
     // Exactly one tab revoked (the elected one); the server revoked one live session with it.
-    const revokes = await settledRevokes(h, tabs, revokeMark)
+    const revokes = await settledRevokes(h(), tabs, revokeMark)
     expect(revokes.map(({ path, status }) => ({ path, status }))).toEqual([{ path: '/auth/logout', status: 204 }])
     expect(tabs.map((_, i) => `t${i}`)).toContain(revokes[0]!.tab)
     const ends: string[] = []
     for (const tab of tabs) {
-      const { tab: name, ended } = await h.snapshot(tab)
+      const { tab: name, ended } = await h().snapshot(tab)
       const at = loggedOut(await pageLog(tab)).t - loggedInAt
       ends.push(`${name} +${at.toFixed(0)} ms${ended?.fromOtherTab ? ' (told by another tab)' : ''}`)
     }
     console.info(`[sessionTimeout] idle ${IDLE} ms: ${ends.join(', ')}; revoked by ${revokes[0]!.tab}`)
-    expect(h.refreshLog.slice(refreshMark)).toEqual([])
-    expect(await h.counters()).toEqual({ logins: 1, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 1 })
+    expect(h().refreshLog.slice(refreshMark)).toEqual([])
+    expect(await h().counters()).toEqual({ logins: 1, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 1 })
 
     // The refresh token the tabs held is dead at the server: presented with the right fingerprint
     // cookie it is refused, and not as a reuse (it was never spent: its session was revoked).
-    const probe = await fetch(`${h.url}/auth/refresh`, {
+    const probe = await fetch(`${h().url}/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: fingerprint },
       body: JSON.stringify({ refreshToken }),
     })
     expect(probe.status).toBe(401)
     expect(await probe.json()).toEqual({ error: 'invalid_grant' })
-    expect(await h.counters()).toMatchObject({ refreshes: 0, reuseEvents: 0, revocations: 1 })
+    expect(await h().counters()).toMatchObject({ refreshes: 0, reuseEvents: 0, revocations: 1 })
   })
 
   it('keeps all three tabs signed in while one tab has input, then ends all of them idleTimeout after the last input', async () => {
     const IDLE = 4_000
     const INPUT_FOR = 2.5 * IDLE
     const INPUT_EVERY = 400
-    const revokeMark = h.revokeLog.length
-    const { tabs, accessToken } = await h.loggedInTabs(TABS, { idleTimeout: String(IDLE) })
+    const revokeMark = h().revokeLog.length
+    const { tabs, accessToken } = await h().loggedInTabs(TABS, { idleTimeout: String(IDLE) })
     const busy = tabs[1]!
 
     // Real input through the browser (CDP Input.*), in one tab only: mouse moves, a key now and then.
@@ -174,46 +164,46 @@ describe('idle timeout across three tabs', () => {
 
     // Longer than the limit has passed since the login: only the shared input can have kept them.
     for (const tab of tabs) {
-      const snapshot = await h.snapshot(tab)
+      const snapshot = await h().snapshot(tab)
       expect(snapshot, snapshot.tab).toMatchObject({ status: 'authenticated', accessToken, ended: null })
       expect((await pageLog(tab)).filter((e) => e.type === 'logged_out')).toEqual([])
     }
-    expect(h.revokeLog.slice(revokeMark)).toEqual([])
+    expect(h().revokeLog.slice(revokeMark)).toEqual([])
 
     await waitAllSignedOut(tabs, IDLE + LATE + 2_000)
-    await expectEndedIdle(tabs, h)
+    await expectEndedIdle(tabs, h())
     for (const tab of tabs) {
       const ended = loggedOut(await pageLog(tab))
       // The last input came no later than `lastInputBefore`, and only one evaluate round trip earlier.
       expect(ended.t - lastInputBefore, `${tab.url()} ended ms after the last input`).toBeGreaterThanOrEqual(IDLE - 100)
       expect(ended.t - lastInputBefore, `${tab.url()} ended ms after the last input`).toBeLessThanOrEqual(IDLE + LATE)
     }
-    expect((await settledRevokes(h, tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
+    expect((await settledRevokes(h(), tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
       { path: '/auth/logout', status: 204 },
     ])
-    expect(await h.counters()).toEqual({ logins: 1, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 1 })
+    expect(await h().counters()).toEqual({ logins: 1, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 1 })
   })
 
   it('dismisses the idle warning in every tab when one tab calls extend(), and restarts the idle clock', async () => {
     const IDLE = 5_000
     const WARN = 2_000
-    const revokeMark = h.revokeLog.length
-    const { tabs, accessToken } = await h.loggedInTabs(TABS, { idleTimeout: String(IDLE), warnBefore: String(WARN) })
+    const revokeMark = h().revokeLog.length
+    const { tabs, accessToken } = await h().loggedInTabs(TABS, { idleTimeout: String(IDLE), warnBefore: String(WARN) })
 
     for (const tab of tabs) await waitForLog(tab, 'session_expiring', 1, IDLE)
-    for (const tab of tabs) expect((await h.snapshot(tab)).expiring).toMatchObject({ reason: 'idle' })
+    for (const tab of tabs) expect((await h().snapshot(tab)).expiring).toMatchObject({ reason: 'idle' })
     const extendedAt = await epochNow(tabs[2]!)
     await tabs[2]!.evaluate(() => window.e2e.extend())
 
     // Every tab drops the warning (the other two hear it on the channel) and stays signed in.
     for (const tab of tabs) {
       await tab.waitForFunction(() => window.e2e.snapshot().expiring === null, undefined, { polling: POLL, timeout: 2_000 })
-      expect(await h.snapshot(tab)).toMatchObject({ status: 'authenticated', accessToken })
+      expect(await h().snapshot(tab)).toMatchObject({ status: 'authenticated', accessToken })
     }
     // The warning comes back for the new deadline, and the end follows IDLE after extend().
     for (const tab of tabs) await waitForLog(tab, 'session_expiring', 2, IDLE)
     await waitAllSignedOut(tabs, WARN + LATE + 2_000)
-    await expectEndedIdle(tabs, h)
+    await expectEndedIdle(tabs, h())
     for (const tab of tabs) {
       const log = await pageLog(tab)
       const ended = loggedOut(log)
@@ -221,37 +211,28 @@ describe('idle timeout across three tabs', () => {
       expect(ended.t - extendedAt, `${tab.url()} ended ms after extend()`).toBeLessThanOrEqual(IDLE + LATE)
       expect(log.filter((e) => e.type === 'session_expiring').map((e) => e.reason)).toEqual(['idle', 'idle'])
     }
-    expect((await settledRevokes(h, tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
+    expect((await settledRevokes(h(), tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
       { path: '/auth/logout', status: 204 },
     ])
-    expect(await h.counters()).toMatchObject({ logins: 1, reuseEvents: 0, revocations: 1 })
+    expect(await h().counters()).toMatchObject({ logins: 1, reuseEvents: 0, revocations: 1 })
   })
 })
 
 describe('idle timeout with short-lived tokens', () => {
-  let h: Harness
   const TTL = 2
 
-  beforeAll(async () => {
-    // Two-second access tokens: each is refreshed at about two thirds of its life, in the background.
-    h = await startHarness({ accessTokenTtl: TTL })
-  })
-  afterEach(async () => {
-    await h?.closeContexts()
-  })
-  afterAll(async () => {
-    await h?.close()
-  })
+  // Two-second access tokens: each is refreshed at about two thirds of its life, in the background.
+  const h = suiteHarness({ accessTokenTtl: TTL })
 
   it('ends the session at the idle limit although background refreshes kept rotating it', async () => {
     const IDLE = 5_000
-    const refreshMark = h.refreshLog.length
-    const revokeMark = h.revokeLog.length
-    const { tabs } = await h.loggedInTabs(TABS, { idleTimeout: String(IDLE) })
+    const refreshMark = h().refreshLog.length
+    const revokeMark = h().revokeLog.length
+    const { tabs } = await h().loggedInTabs(TABS, { idleTimeout: String(IDLE) })
     const loggedInAt = (await pageLog(tabs[0]!)).find((e) => e.type === 'logged_in')!.t
 
     await waitAllSignedOut(tabs, IDLE + LATE + 2_000)
-    await expectEndedIdle(tabs, h)
+    await expectEndedIdle(tabs, h())
     for (const tab of tabs) {
       const ended = loggedOut(await pageLog(tab))
       expect(ended.t - loggedInAt, `${tab.url()} ended ms after login`).toBeGreaterThanOrEqual(IDLE - CLOCKS)
@@ -259,22 +240,22 @@ describe('idle timeout with short-lived tokens', () => {
     }
 
     // Refreshes happened all along (one tab each time, every one accepted), and kept nothing alive.
-    const refreshes = h.refreshLog.slice(refreshMark)
+    const refreshes = h().refreshLog.slice(refreshMark)
     expect(refreshes.length).toBeGreaterThan(0)
     expect(refreshes.every((r) => r.status === 200 || r.aborted)).toBe(true)
-    const counters = await h.counters()
+    const counters = await h().counters()
     expect(counters.refreshes).toBeGreaterThan(0)
     expect(counters).toMatchObject({ logins: 1, reuseEvents: 0, revocations: 1 })
-    expect((await settledRevokes(h, tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
+    expect((await settledRevokes(h(), tabs, revokeMark)).map(({ path, status }) => ({ path, status }))).toEqual([
       { path: '/auth/logout', status: 204 },
     ])
     console.info(`[sessionTimeout] ${counters.refreshes} refreshes (${refreshes.length} requests) in ${IDLE} ms idle before the end`)
 
     // Nothing starts again afterwards: no refresh goes out for longer than a token's whole life.
-    const afterEnd = h.refreshLog.length
+    const afterEnd = h().refreshLog.length
     await new Promise((resolve) => setTimeout(resolve, TTL * 1000 + 500))
-    expect(h.refreshLog.slice(afterEnd)).toEqual([])
-    for (const tab of tabs) expect((await h.snapshot(tab)).status).toBe('unauthenticated')
-    await waitUntil(async () => (await h.pendingRefreshes()) === 0, 'no refresh is pending at the server', 1_000)
+    expect(h().refreshLog.slice(afterEnd)).toEqual([])
+    for (const tab of tabs) expect((await h().snapshot(tab)).status).toBe('unauthenticated')
+    await waitUntil(async () => (await h().pendingRefreshes()) === 0, 'no refresh is pending at the server', 1_000)
   })
 })

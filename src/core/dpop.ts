@@ -1,14 +1,16 @@
 // Sender-constrained tokens (DPoP, RFC 9449): one non-extractable key pair per session, made for
 // the login request and bound by the server to the session's tokens (`cnf.jkt`); every request
 // with the access token, and every refresh and revoke, carries a proof signed with it. A token
-// copied out of the tab is useless without the key, which never leaves the browser.
+// copied out of the tab is useless without the key, which never leaves the browser. The key's
+// handover to the session's other tabs is in dpopShare.ts.
 import { indexedDbKeyStore, type DpopKeyStore } from './dpopKeyStore'
 import { createProofSender } from './dpopFetch'
 import { createKeyPair, toDpopKey, type DpopKey } from './dpopProof'
+import { createKeyShare, isKeyId } from './dpopShare'
 import { AuthError } from './errors'
 import type { Timers } from './scheduler'
 import type { StorageLike } from './storage'
-import type { ChannelFactory, ChannelLike } from './tabs'
+import type { ChannelFactory } from './tabs'
 import { decodeClaims, type JwtClaims, type TokenPair } from './tokens'
 import type { RefreshContext } from './types'
 
@@ -65,23 +67,6 @@ export interface DpopOptions {
   keepUnusedKeys?: number
 }
 
-interface KeyMessage {
-  type: 'jwt-session:dpop'
-  sessionId: string
-  /** With `keys`: a tab shares the session's key; without: a tab asks for it. */
-  keyId?: string
-  keys?: CryptoKeyPair
-}
-
-/** A tab's open question for its session's key. */
-interface Question {
-  sessionId: string
-  take(keyId: string, keys: unknown): void
-  fail(): void
-}
-
-const KEY_ID = /^[\w-]{1,64}$/
-
 /** The `cnf.jkt` claim: the thumbprint of the key a DPoP-bound token belongs to. */
 const boundTo = (claims: JwtClaims): string | undefined => {
   const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt
@@ -106,25 +91,18 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
     const boundKey = `${host.storageKey}:dpop`
     const pendingKey = `${host.storageKey}:dpop:pending`
     const sender = createProofSender(host.now)
-    let channel: ChannelLike | null = null
-    let started = false
     /** The key made for the next login, once its request was signed. */
     let pending: Promise<DpopKey> | null = null
     let pendingReady: DpopKey | null = null
     /** The key of the session this tab holds; `failed` when it could not be found (asked again on use). */
     let bound: { sessionId: string; key: Promise<DpopKey>; failed: boolean } | null = null
-    /** A key another tab shared before this tab held its session. */
-    let offered: { sessionId: string; keyId: string; keys: unknown } | null = null
-    /** This tab's open question for the session's key. */
-    let wanted: Question | null = null
+    const keyShare = createKeyShare({ ...host, heldKey: (sessionId) => (bound?.sessionId === sessionId ? bound.key : null) })
 
     function read(name: string): { sessionId: string | null; keyId: string } | null {
       try {
         const value = JSON.parse(host.storage()?.getItem(name) ?? 'null') as { sessionId?: unknown; keyId?: unknown } | null
         const { sessionId = null, keyId } = value ?? {}
-        return typeof keyId === 'string' && KEY_ID.test(keyId) && (sessionId === null || typeof sessionId === 'string')
-          ? { sessionId, keyId }
-          : null
+        return isKeyId(keyId) && (sessionId === null || typeof sessionId === 'string') ? { sessionId, keyId } : null
       } catch {
         return null
       }
@@ -146,14 +124,6 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
         () => null,
       )
 
-    function post(message: Omit<KeyMessage, 'type'>): void {
-      try {
-        channel?.postMessage({ type: 'jwt-session:dpop', ...message })
-      } catch {
-        // A closed channel only costs the other tabs the key; they ask again.
-      }
-    }
-
     /** The login request's key: this tab's earlier one (a reloaded sign-in page), or a new one, stored first. */
     async function makeKey(): Promise<DpopKey> {
       const earlier = read(pendingKey)
@@ -174,68 +144,16 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
       }
     }
 
-    /** Where the session's key is: this tab's storage (a reload), another tab's offer, or an answer to our question. */
+    /** Where the session's key is: this tab's storage (a reload), else another tab (`keyShare.receive`). */
     async function find(sessionId: string, claims: JwtClaims): Promise<DpopKey> {
       const jkt = boundTo(claims)
       if (!jkt) throw new AuthError('invalid_token', 'Access token is not bound to a DPoP key (no cnf.jkt).')
-      const match = (key: DpopKey | null) => (key?.jkt === jkt ? key : null)
       const named = read(boundKey)
-      const take = offered?.sessionId === sessionId ? offered : null
-      offered = null
-      const key =
-        (named?.sessionId === sessionId && match(await load(named.keyId))) ||
-        (take && match(await toDpopKey(take.keyId, take.keys))) ||
-        (await ask(sessionId, match))
+      const fromOtherTabs = keyShare.receive(sessionId, jkt)
+      const stored = named?.sessionId === sessionId ? await load(named.keyId) : null
+      const key = stored?.jkt === jkt ? stored : await fromOtherTabs()
       if (bound?.sessionId === sessionId) write(boundKey, { sessionId, keyId: key.id })
       return key
-    }
-
-    function ask(sessionId: string, match: (key: DpopKey | null) => DpopKey | null): Promise<DpopKey> {
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          host.timers.clearTimeout(timer)
-          if (wanted !== question) return
-          wanted = null
-          if (!started) close()
-        }
-        const question: Question = {
-          sessionId,
-          take(keyId, keys) {
-            void toDpopKey(keyId, keys).then((key) => {
-              if (wanted !== question || !match(key)) return // a foreign key, or one for another session
-              done()
-              resolve(key!)
-            })
-          },
-          fail() {
-            done()
-            reject(unavailable('No tab shared this session’s DPoP key.'))
-          },
-        }
-        wanted?.fail()
-        // Opened for the question even before start(): a route loader may need the key first.
-        open()
-        const timer = channel ? host.timers.setTimeout(() => question.fail(), host.handoffTimeout * 2) : undefined
-        wanted = question
-        if (!channel) return question.fail() // no other tab to ask
-        post({ sessionId })
-      })
-    }
-
-    function open(): void {
-      if (channel) return
-      try {
-        channel = host.channel?.(`jwt-session:${host.storageKey}:dpop`) ?? null
-      } catch {
-        channel = null // an opaque origin: this tab stands alone
-      }
-      channel?.addEventListener('message', heard)
-    }
-
-    function close(): void {
-      channel?.removeEventListener('message', heard)
-      channel?.close()
-      channel = null
     }
 
     function currentKey(): Promise<DpopKey> {
@@ -272,18 +190,6 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
       return (base) => sender.signedFetch(base, key, skew)
     }
 
-    function heard({ data }: { data: unknown }): void {
-      const { type, sessionId, keyId, keys } = (data ?? {}) as Partial<KeyMessage>
-      if (type !== 'jwt-session:dpop' || typeof sessionId !== 'string') return
-      if (keyId === undefined) {
-        // Another tab of this session asks for its key.
-        if (bound?.sessionId === sessionId) void bound.key.then((key) => post({ sessionId, keyId: key.id, keys: key.keys }), noop)
-      } else if (typeof keyId === 'string' && KEY_ID.test(keyId)) {
-        if (wanted?.sessionId === sessionId) wanted.take(keyId, keys)
-        else if (bound?.sessionId !== sessionId) offered = { sessionId, keyId, keys } // its session is on its way
-      }
-    }
-
     return {
       loginFetch: (base) => async (input, init) => {
         pending ??= makeKey().then(
@@ -307,7 +213,7 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
         write(pendingKey, null)
         write(boundKey, { sessionId, keyId: key.id })
         stamp(key, bound.key)
-        post({ sessionId, keyId: key.id, keys: key.keys })
+        keyShare.offer(sessionId, key)
       },
       check() {
         const current = host.current()
@@ -333,14 +239,8 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
         const target = new URL(url, typeof location === 'undefined' ? undefined : location.href)
         return sender.proofHeaders(await currentKey(), host.current()?.skew ?? 0, token, method, target)
       },
-      start() {
-        started = true
-        open()
-      },
-      stop() {
-        started = false
-        if (!wanted) close() // else once the question is answered
-      },
+      start: keyShare.start,
+      stop: keyShare.stop,
     }
   }
 }

@@ -2,6 +2,7 @@
 // DPoP mode against the reference server in-process (real proofs, real ES256 signatures, tokens
 // bound to the key's thumbprint), with tabs of one browser from the tab harness.
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { calculateJwkThumbprint } from 'jose'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
 import { dpop } from '../../../src/core/dpop'
@@ -424,6 +425,31 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     await expect(second.fetch(url('/api/me'))).rejects.toMatchObject({ code: 'dpop_unavailable' })
     expect(sent.length).toBe(before) // nothing went out signed with the forged key
     foreign.close()
+  })
+
+  it('never takes a key offered before the tab holds the session unless the token names it: the session’s own key is asked for', async () => {
+    const { open, signIn, harness, sent } = setup()
+    const first = open()
+    await signIn(first)
+    const jkt = (readClaims(first.getSnapshot().accessToken!).cnf as { jkt: string }).jkt
+    // Foreign code of the origin offers its own key for the session as soon as a new tab asks for one.
+    const forged = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+    const sessionId = first.getSnapshot().sessionId!
+    const sessions = harness.tab().channel('jwt-session:jwt-session')!
+    const keys = harness.tab().channel('jwt-session:jwt-session:dpop')!
+    sessions.addEventListener('message', ({ data }) => {
+      if ((data as { type?: string }).type === 'session-request')
+        keys.postMessage({ type: 'jwt-session:dpop', sessionId, keyId: 'forged', keys: forged })
+    })
+    const second = open()
+    await second.ready()
+    const before = sent.length
+    expect((await second.fetch(url('/api/me'))).status).toBe(200)
+    const proofs = sent.slice(before).filter((s) => s.proof)
+    expect(proofs.map((s) => proofOf(s.proof).header.jwk)).toEqual([expect.objectContaining({ kty: 'EC' })])
+    expect(await calculateJwkThumbprint(proofOf(proofs[0]!.proof).header.jwk)).toBe(jkt)
+    sessions.close()
+    keys.close()
   })
 
   it('a token copied to another profile is refused there, even with that profile’s own valid proof', async () => {

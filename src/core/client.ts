@@ -4,23 +4,26 @@
 // - locks (lock.ts): who may send which refresh token, and which sessions live tabs hold;
 // - refresher (refresher.ts): the refresh state machine, idle → refreshing → idle | retrying |
 //   rejected, and back to idle whenever the session changes from outside;
-// - scheduler (scheduler.ts): the one timer, met against the wall clock.
+// - scheduler (scheduler.ts): the one timer, met against the wall clock;
+// - requests (requestTokens.ts): which token a request gets, and whether a refused one may be
+//   replayed.
 // Opt-in parts get a small host each and are told when the session changes (`followSession`):
-// `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), `dpop` (dpop.ts: it also signs the login,
-// refresh, revoke and fetch requests), and `restore` (cookieRestore.ts), asked once when nothing
-// is stored and no tab answers (`noSessionFound`).
+// `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), `dpop` (dpop.ts and dpopShare.ts: it also
+// signs the login, refresh, revoke and fetch requests), and `restore` (cookieRestore.ts: the whole
+// cold start), asked once when nothing is stored and no tab answers (`noSessionFound`).
 // The session's own life: `initializing` (storage read, other tabs asked) → `authenticated`
 // (login, restore, adoption from another tab) → `unauthenticated` (logout here or elsewhere, a
 // refused refresh, expiry after one). Which session may replace which is the ledger's rule
 // (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
 import type { DpopSigner } from './dpop'
-import { AuthError, classifyRefreshError } from './errors'
+import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createTabLocks, defaultLocks } from './lock'
 import type { SessionTimeout, SessionTimeoutControl } from './sessionTimeout'
 import { createRefresher, type Refresher } from './refresher'
+import { createRequestTokens } from './requestTokens'
 import { checkOrigins } from './origins'
-import { createScheduler, defaultTimers, refreshLead, refreshTime } from './scheduler'
+import { createScheduler, defaultTimers, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
 import { createTabSync, defaultChannel } from './tabs'
 import { createSession, isNewer, type JwtClaims, type Session, type TokenPair } from './tokens'
@@ -29,10 +32,6 @@ import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason 
 import { defaultWakeEvents, type WakeKind } from './wakeEvents'
 
 export type { AuthClient } from './types'
-
-// Access tokens of the current login this tab has held, newest last: how a 401's stale token is
-// known to belong to the session now held (replay allowed) or to an earlier one (refused).
-const RECENT_TOKENS = 8
 
 /** The state before the session is known; also what React renders on the server. */
 export const UNKNOWN_STATE: AuthState<never> = Object.freeze({
@@ -96,7 +95,6 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   let state: AuthState<TClaims> = UNKNOWN_STATE
   let session: Session<TClaims> | null = null
   const ledger = createLedger()
-  let recentTokens: string[] = []
   let restored = false
   let starts = 0
   let stopWake: (() => void) | null = null
@@ -171,6 +169,18 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     },
   )
 
+  const requests = createRequestTokens<TClaims>(
+    {
+      session: () => session,
+      refreshState: () => refresher.state,
+      settle,
+      refresh: requestRefresh,
+      rejected: (error) => endSession('refresh_rejected', { error, broadcast: true }),
+    },
+    leadTime,
+    now,
+  )
+
   function setState(patch: Partial<AuthState<TClaims>>): void {
     const next = { ...state, ...patch }
     if ((Object.keys(next) as (keyof AuthState)[]).every((k) => next[k] === state[k])) return
@@ -180,10 +190,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
 
   /** Makes `next` the session of this tab and plans its refresh. */
   function display(next: Session<TClaims>, event?: AuthEvent): void {
-    const sameLogin = session?.family === next.family
     session = next
     ledger.saw(next)
-    recentTokens = [...(sameLogin ? recentTokens : []), next.accessToken].slice(-RECENT_TOKENS)
+    requests.saw(next)
     setState({ ...sessionFields(next), tokenExpired: false, ended: null, error: null })
     if (event) emit(event)
     schedule()
@@ -208,7 +217,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     } else if (stored) {
       session = stored // expired: start() refreshes it, once the other tabs had their say
       ledger.saw(stored)
-      recentTokens = [stored.accessToken]
+      requests.saw(stored)
     } else if (!channelFactory) {
       setState({ status: 'unauthenticated' })
     }
@@ -242,7 +251,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     if (!keepAsking) tabs.endHandoff()
     const had = last !== null || state.status !== 'unauthenticated'
     session = null
-    recentTokens = []
+    requests.forget()
     store.clear()
     void locks.holdSession(null)
     const ended = had ? { reason, fromOtherTab } : state.ended
@@ -344,41 +353,21 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   /** Nothing stored and no tab holds a session: signed out, unless `restore` finds one (once per tab). */
   function noSessionFound(): void {
     if (!options.restore || restoring) return setState({ status: 'unauthenticated' })
-    const outcome = options.restore({ storageKey: key, locks: lockManager, timers, restore: restoreOnce })
-    restoring = outcome.then(
-      (result) => {
-        if (session || state.status !== 'initializing') return // a login, or another tab's session, came first
-        if (result === 'elsewhere') return askAgain()
-        setState({ status: 'unauthenticated' })
-      },
-      (error: AuthError) => {
-        if (session || state.status !== 'initializing') return
+    restoring = options.restore({
+      storageKey: key,
+      locks: lockManager,
+      timers,
+      wanted: () => !session && state.status === 'initializing',
+      refresh: () => refresher.cold(),
+      signIn: (tokens) => signIn(tokens, { type: 'session_restored', from: 'cookie' }),
+      askOtherTabs: () => tabs.requestSession(),
+      otherTabsSettled: () => tabs.settled(),
+      signedOut(error) {
+        if (!error) return setState({ status: 'unauthenticated' })
         setState({ status: 'unauthenticated', error })
         emit({ type: 'refresh_failed', error, retryIn: null })
       },
-    )
-  }
-
-  /** A cold start's one request: signs in with the answer, or says the server refused. */
-  async function restoreOnce(): Promise<'restored' | 'refused' | 'skipped'> {
-    if (session || state.status !== 'initializing') return 'skipped'
-    try {
-      const pair = await refresher.cold()
-      if (session || state.status !== 'initializing') return 'skipped' // a login came first: its session stays
-      signIn(pair, { type: 'session_restored', from: 'cookie' })
-      return 'restored'
-    } catch (caught) {
-      // Refused (400/401/403) only means "not signed in"; anything else is worth telling.
-      const error = classifyRefreshError(caught)
-      if (error.code !== 'refresh_rejected') throw error
-      return 'refused'
-    }
-  }
-
-  /** Another tab restored meanwhile: its session, if it found one, is this tab's for the asking. */
-  function askAgain(): Promise<void> {
-    if (!tabs.requestSession()) setState({ status: 'unauthenticated' })
-    return tabs.settled()
+    })
   }
 
   function signIn(tokens: TokenPair, event: AuthEvent): void {
@@ -415,11 +404,6 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     const pending = refresher.request()
     if (starts === 0) void pending.then(noop, noop).then(closeIfStopped)
     return pending
-  }
-
-  /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
-  function freshToken(): string | null {
-    return session && now() < session.expiresAt - refreshLead(session, leadTime) ? session.accessToken : null
   }
 
   /** The page came back from the back/forward cache: another page of this tab may have ended or replaced the session. */
@@ -480,43 +464,13 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       endSession(everywhere ? 'everywhere' : 'user', { broadcast: true })
       if (ended) await revokeSession(ended, everywhere, dpop)
     },
-    async refresh({ staleToken } = {}) {
+    refresh({ staleToken } = {}) {
       restore()
-      const family = session?.family
-      if (staleToken !== undefined) {
-        // A replay may only go out under the login its request was composed for.
-        if (!session) throw new AuthError('unauthenticated', 'No session to refresh.')
-        if (!recentTokens.includes(staleToken)) throw sessionChanged()
-        if (session.accessToken !== staleToken) return session.accessToken
-      }
-      try {
-        const next = await requestRefresh()
-        if (staleToken !== undefined && next.family !== family) throw sessionChanged()
-        return next.accessToken
-      } catch (error) {
-        // The API refused this token and the server refused its refresh: nothing can renew the session.
-        const refused = refresher.state
-        if (refused.status === 'rejected' && staleToken !== undefined && session?.accessToken === staleToken) {
-          endSession('refresh_rejected', { error: refused.error, broadcast: true })
-        }
-        throw error
-      }
+      return requests.refresh(staleToken)
     },
-    async getAccessToken() {
+    getAccessToken() {
       restore()
-      const fresh = freshToken()
-      if (fresh !== null) return fresh
-      await settle() // a new tab's session may be on its way from another tab
-      const adopted = freshToken()
-      if (adopted !== null || !session) return adopted
-      if (refresher.state.status === 'rejected') return session.expiresAt > now() ? session.accessToken : null
-      try {
-        return (await requestRefresh()).accessToken
-      } catch (error) {
-        // A token inside the lead window is still good while a transient failure is retried.
-        if (session && session.expiresAt > now()) return session.accessToken
-        throw error
-      }
+      return requests.get()
     },
     async ready() {
       await settle()
@@ -538,7 +492,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     {
       getAccessToken,
       refresh,
-      peekAccessToken: freshToken,
+      peekAccessToken: requests.fresh,
       sessionId: () => session?.family ?? null,
       challenged: (challenge) => emit({ type: 'step_up_required', ...challenge }),
       headers: () => role?.headers() ?? null,
@@ -558,9 +512,6 @@ interface EndOptions {
   /** Keep waiting for another tab's session (the answer that ended ours may not be the only one). */
   keepAsking?: boolean
 }
-
-const sessionChanged = () =>
-  new AuthError('session_changed', 'The request was composed for a session that has since ended or changed; it was not replayed.')
 
 const noop = () => {}
 

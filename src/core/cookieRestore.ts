@@ -1,28 +1,36 @@
+import { classifyRefreshError, type AuthError } from './errors'
 import type { LockManagerLike } from './lock'
 import type { Timers } from './scheduler'
+import type { TokenPair } from './tokens'
 
 /** What the client lends a restore when nothing is stored and no other tab has a session. */
 export interface SessionRestoreHost {
   storageKey: string
   locks: LockManagerLike | null
   timers: Timers
-  /**
-   * Asks the server once (`refresh` with `refreshToken: null`) and signs this tab in with the
-   * answer, telling the other tabs: `'refused'` when the server said "not signed in" (400/401/403),
-   * `'skipped'` when a session reached this tab meanwhile. Other failures throw.
-   */
-  restore(): Promise<'restored' | 'refused' | 'skipped'>
+  /** True while this tab has no session and is not yet settled: a login or another tab's session ends the wish. */
+  wanted(): boolean
+  /** The client's refresh with no refresh token (the server reads its cookie): no lock, no refresh state. */
+  refresh(): Promise<TokenPair>
+  /** Signs this tab in with the restored pair and tells the other tabs. */
+  signIn(tokens: TokenPair): void
+  /** Asks the other tabs for their session again; false when there is no channel to ask on. */
+  askOtherTabs(): boolean
+  /** Resolves once the question to the other tabs is answered or timed out. */
+  otherTabsSettled(): Promise<void>
+  /** Settles as signed out; with the error when the server could not be asked. */
+  signedOut(error?: AuthError): void
 }
+
+/** What `createAuthClient({ restore })` takes: `cookieRestore`. Resolves once this tab is settled. */
+export type SessionRestore = (host: SessionRestoreHost) => Promise<void>
 
 /**
  * `'done'`: this tab asked (it is signed in, or settled as signed out). `'elsewhere'`: another tab
  * was restoring at the same time and has finished: its session, if any, is this tab's for the
  * asking. `'signed_out'`: the server refused another tab's restore moments ago.
  */
-export type RestoreOutcome = 'done' | 'elsewhere' | 'signed_out'
-
-/** What `createAuthClient({ restore })` takes: `cookieRestore`. */
-export type SessionRestore = (host: SessionRestoreHost) => Promise<RestoreOutcome>
+type TurnOutcome = 'done' | 'elsewhere' | 'signed_out'
 
 // How long a refusal answers for the tabs that open after it: a browser restoring its windows
 // opens them over a few seconds, and none of them needs to hear "not signed in" again.
@@ -36,8 +44,23 @@ const REFUSAL_KEPT = 10_000
  * left a marker that the server refused; the others then take its session or the marker's answer.
  * Pass it as `createAuthClient({ restore: cookieRestore })`; without it, none of this is bundled.
  */
-export const cookieRestore: SessionRestore = async ({ storageKey, locks, timers, restore }) => {
-  if (!locks) return restore().then(() => 'done')
+export const cookieRestore: SessionRestore = async (host) => {
+  let outcome: TurnOutcome
+  try {
+    outcome = await takeTurn(host)
+  } catch (caught) {
+    if (host.wanted()) host.signedOut(caught as AuthError)
+    return
+  }
+  if (!host.wanted()) return // a login, or another tab's session, came first
+  if (outcome === 'elsewhere' && host.askOtherTabs()) return host.otherTabsSettled()
+  host.signedOut()
+}
+
+/** The tabs' turns on the Web Lock: this tab asks the server, or learns what the tab that asked found. */
+async function takeTurn(host: SessionRestoreHost): Promise<TurnOutcome> {
+  const { storageKey, locks, timers } = host
+  if (!locks) return restoreOnce(host).then(() => 'done')
   const name = `jwt-session:${storageKey}:restore`
   const refused = `${name}:refused`
   let failed = false
@@ -48,7 +71,7 @@ export const cookieRestore: SessionRestore = async ({ storageKey, locks, timers,
     const asked = await locks.request(name, { ifAvailable: true }, async (lock) => {
       if (!lock) return false
       try {
-        if ((await restore()) === 'refused') await holdFor(locks, refused, REFUSAL_KEPT, timers)
+        if ((await restoreOnce(host)) === 'refused') await holdFor(locks, refused, REFUSAL_KEPT, timers)
       } catch (error) {
         failed = true
         failure = error
@@ -60,10 +83,29 @@ export const cookieRestore: SessionRestore = async ({ storageKey, locks, timers,
       return 'elsewhere'
     }
   } catch {
-    return restore().then(() => 'done') // a lock manager that throws: this tab asks on its own
+    return restoreOnce(host).then(() => 'done') // a lock manager that throws: this tab asks on its own
   }
   if (failed) throw failure
   return 'done'
+}
+
+/**
+ * The cold start's one request: signs in with the answer (`'restored'`), or says the server
+ * refused (`'refused'`: 400/401/403 only means "not signed in"), or that a session reached this
+ * tab meanwhile (`'skipped'`: a login's session stays). Any other failure is worth telling: thrown.
+ */
+async function restoreOnce(host: SessionRestoreHost): Promise<'restored' | 'refused' | 'skipped'> {
+  if (!host.wanted()) return 'skipped'
+  try {
+    const tokens = await host.refresh()
+    if (!host.wanted()) return 'skipped'
+    host.signIn(tokens)
+    return 'restored'
+  } catch (caught) {
+    const error = classifyRefreshError(caught)
+    if (error.code !== 'refresh_rejected') throw error
+    return 'refused'
+  }
 }
 
 /** Resolves once the shared lock `name` is granted; it is then held for `ms`. */

@@ -23,13 +23,16 @@ export interface TokenSource {
   proofHeaders?(token: string, request: { method: string; url: string | URL } | undefined): Promise<Record<string, string>>
 }
 
-/** The client options that shape `client.fetch`; the names match `AuthClientOptions`. */
+/** The options of `createAuthClient` that shape `client.fetch` (and `getAuthHeaders`). */
 export interface AuthFetchOptions {
-  /** Origins that receive the Bearer header. Default: the page's own origin. */
+  /** Origins whose requests `client.fetch` sends the token to. Default: the page's own origin. */
   allowedOrigins?: string[]
-  /** Allow `http:` origins other than this machine (development only). */
+  /**
+   * Let tokens travel over plain `http:` to hosts other than this machine (localhost,
+   * 127.0.0.0/8, [::1]). For development only; without it such an origin throws `insecure_origin`.
+   */
   allowInsecureHttp?: boolean
-  /** The fetch to wrap. Default: the global `fetch`, looked up at call time. */
+  /** The fetch that `client.fetch` (and `loginFetch`) wraps. Default: the global `fetch`, looked up at call time. */
   fetch?: typeof fetch
   /** `credentials` for requests to allowed origins, unless the request sets its own. Default `'include'`. */
   credentials?: RequestCredentials

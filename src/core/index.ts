@@ -21,7 +21,7 @@ export type {
 export { hasuraRole, type ActiveRole, type ActiveRoleControl, type ActiveRoleHost } from './hasuraRole'
 export { dpop, type Dpop, type DpopControl, type DpopHost, type DpopOptions, type DpopSigner } from './dpop'
 export type { DpopKeyStore } from './dpopKeyStore'
-export { cookieRestore, type RestoreOutcome, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
+export { cookieRestore, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
 export {
   sessionTimeout,
   type ActivityEvents,

@@ -4,6 +4,7 @@ import type { Timers } from './scheduler'
 import type { StepUpChallenge } from './challenge'
 import type { SessionRestore } from './cookieRestore'
 import type { Dpop, DpopSigner } from './dpop'
+import type { AuthFetchOptions } from './fetch'
 import type { ActiveRole } from './hasuraRole'
 import type { SessionTimeout } from './sessionTimeout'
 import type { StorageLike } from './storage'
@@ -103,8 +104,8 @@ export type AuthEvent =
   /** The API asked for a more recent or stronger sign-in, or more scope or claims; the request was refused with `step_up_required`. */
   | ({ type: 'step_up_required' } & StepUpChallenge)
 
-/** Options of `createAuthClient`; only `refresh` is required. */
-export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
+/** Options of `createAuthClient`; only `refresh` is required. Those that shape `client.fetch` are `AuthFetchOptions`. */
+export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> extends AuthFetchOptions {
   /** Exchanges the current refresh token for a new pair. Throw with a `status` to classify failures. */
   refresh: (context: RefreshContext<TClaims>) => Promise<TokenPair>
   /** Server-side logout, called after the local logout; its failure is reported, never thrown. */
@@ -123,21 +124,6 @@ export interface AuthClientOptions<TClaims extends JwtClaims = JwtClaims> {
   refreshTimeout?: number
   /** How long a new tab waits for another tab to hand over the session, in ms (default 300). */
   handoffTimeout?: number
-  /** Origins whose requests `client.fetch` sends the Bearer token to. Default: the page's own origin. */
-  allowedOrigins?: string[]
-  /**
-   * Let tokens travel over plain `http:` to hosts other than this machine (localhost,
-   * 127.0.0.0/8, [::1]). For development only; without it such an origin throws `insecure_origin`.
-   */
-  allowInsecureHttp?: boolean
-  /** The fetch that `client.fetch` wraps. Default: the global `fetch` at call time. */
-  fetch?: typeof fetch
-  /** `credentials` of `client.fetch` requests to allowed origins, unless a request sets its own. Default `'include'`. */
-  credentials?: RequestCredentials
-  /** URLs `client.fetch` sends untouched (no token, no 401 → refresh → replay), e.g. the refresh endpoint. */
-  excludeUrls?: (string | RegExp)[]
-  /** Treat GraphQL auth errors answered with HTTP 200 (Hasura `invalid-jwt`, `invalid-headers`) like a 401; or list the codes. */
-  graphqlErrors?: boolean | string[]
   /** Observe what the client does; events never carry a token. */
   onEvent?: (event: AuthEvent) => void
   /** Wall clock in ms. Default `Date.now`. */

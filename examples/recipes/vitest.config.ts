@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^react-jwt-session\/testing$/, replacement: src('testing/index.ts') },
       { find: /^react-jwt-session\/testing\/server$/, replacement: src('testing/server/index.ts') },
       { find: /^react-jwt-session\/testing\/node$/, replacement: src('testing/nodeHttp.ts') },
+      { find: /^react-jwt-session\/testing\/playwright$/, replacement: src('testing/playwright.ts') },
     ],
   },
   test: {

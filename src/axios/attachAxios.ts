@@ -4,7 +4,8 @@
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios'
 import { readStepUpChallenge, type StepUpChallenge } from '../core/challenge'
 import { AuthError } from '../core/errors'
-import { checkOrigins } from '../core/origins'
+import { tokenOrigins } from '../core/origins'
+import { checkSameLogin } from '../core/requestTokens'
 import type { AuthClient } from '../core/types'
 
 /** What `attachAxios` uses of the client. */
@@ -40,18 +41,11 @@ export function attachAxios(auth: AxiosAuthSource, instance: AxiosInstance, opti
 
   const request = instance.interceptors.request.use(async (config: Config) => {
     if (config[REPLAY]) return config
-    if (!origins) {
-      origins =
-        options.allowedOrigins?.map((origin) => new URL(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
-      checkOrigins(origins, options.allowInsecureHttp)
-    }
+    origins ??= tokenOrigins(options.allowedOrigins, options.allowInsecureHttp)
     if (!origins.includes(targetOrigin(instance, config))) return config
     const composedFor = auth.getSnapshot().sessionId
     const headers = await auth.getAuthHeaders()
-    // Another user logged in while the token was on its way: the request was theirs to make, not ours.
-    if (composedFor !== null && auth.getSnapshot().sessionId !== composedFor) {
-      throw new AuthError('session_changed', 'The session changed before the request was sent; it was not sent.')
-    }
+    checkSameLogin(composedFor, auth.getSnapshot().sessionId)
     // As with auth.fetch: the Bearer replaces the request's own; any other header of the request wins.
     const { Authorization: bearer, ...others } = headers
     for (const [name, value] of Object.entries(others)) config.headers.set(name, value, false)

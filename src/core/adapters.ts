@@ -40,7 +40,8 @@ export interface RestRevokeOptions extends HttpAdapterOptions {
 /**
  * A `refresh` for a JSON endpoint: POSTs `{ refreshToken, fingerprintHash? }` with the cookies
  * (`credentials: 'include'`). 400/401/403 end the session (`refresh_rejected`); network errors,
- * 5xx, 429, aborts and answers that are not a token pair are transient (`refresh_failed`).
+ * 5xx, 429 and aborts are transient (`refresh_failed`). A 2xx answer without a usable pair is
+ * `invalid_token`: the server has spent the refresh token, so the session ends.
  */
 export function restRefresh(options: RestRefreshOptions): (context: RefreshContext) => Promise<TokenPair> {
   checkSecureUrl(options.url, options.allowInsecureHttp)

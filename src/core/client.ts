@@ -6,7 +6,8 @@
 //   rejected, and back to idle whenever the session changes from outside;
 // - scheduler (scheduler.ts): the one timer, met against the wall clock;
 // - requests (requestTokens.ts): which token a request gets, and whether a refused one may be
-//   replayed.
+//   replayed; fetch (fetch.ts): `client.fetch` and `getAuthHeaders` on top of it;
+// - tokens.ts: what a session is (its pair, claims, skew and counts), validation, the stored format.
 // Opt-in parts get a small host each and are told when the session changes (`followSession`):
 // `timeout` (sessionTimeout.ts), `role` (hasuraRole.ts), `dpop` (dpop.ts and dpopShare.ts: it also
 // signs the login, refresh, revoke and fetch requests), and `restore` (cookieRestore.ts: the whole
@@ -26,7 +27,7 @@ import { checkOrigins } from './origins'
 import { createScheduler, defaultTimers, refreshTime } from './scheduler'
 import { createSessionStore, defaultStorage } from './storage'
 import { createTabSync, defaultChannel } from './tabs'
-import { createSession, isNewer, type JwtClaims, type Session, type TokenPair } from './tokens'
+import { createSession, DEFAULT_STORAGE_KEY, isNewer, type JwtClaims, type Session, type TokenPair } from './tokens'
 import { createLedger } from './ledger'
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthState, LogoutReason } from './types'
 import { defaultWakeEvents, type WakeKind } from './wakeEvents'
@@ -49,7 +50,7 @@ export const UNKNOWN_STATE: AuthState<never> = Object.freeze({
 
 /** The session engine: one per app, shared by React, the fetcher and whatever else needs a token. */
 export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options: AuthClientOptions<TClaims>): AuthClient<TClaims> {
-  const key = options.storageKey ?? 'jwt-session'
+  const key = options.storageKey ?? DEFAULT_STORAGE_KEY
   const leadTime = options.refreshLeadTime ?? 60_000
   const handoffTimeout = options.handoffTimeout ?? 300
   const now = options.now ?? Date.now

@@ -2,7 +2,8 @@ import { readStepUpChallenge, type StepUpChallenge } from './challenge'
 import type { DpopSigner } from './dpop'
 import { AuthError } from './errors'
 import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
-import { checkOrigins } from './origins'
+import { checkSameLogin } from './requestTokens'
+import { tokenOrigins } from './origins'
 
 /** What the fetcher needs from the client. */
 export interface TokenSource {
@@ -86,10 +87,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
 
   async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : null
-    if (!origins) {
-      origins = options.allowedOrigins?.map((origin) => toUrl(origin).origin) ?? (typeof location === 'undefined' ? [] : [location.origin])
-      checkOrigins(origins, options.allowInsecureHttp)
-    }
+    origins ??= tokenOrigins(options.allowedOrigins, options.allowInsecureHttp)
     const url = locate(request ? request.url : (input as string | URL), origins)
     if (!origins.includes(url.origin)) return base(input, init)
     // A Request always has `credentials`; only its default ('same-origin') yields to ours.
@@ -103,10 +101,7 @@ export function createAuthFetch(source: TokenSource, options: AuthFetchOptions =
     // Query does under StrictMode) must send nothing.
     const token = await untilAborted(source.peekAccessToken?.() ?? source.getAccessToken(), signal)
     if (token === null) throw new AuthError('unauthenticated', 'No session to authenticate the request.')
-    // Another user logged in while the token was being fetched: the request was theirs to make, not ours.
-    if (composedFor !== null && source.sessionId?.() !== composedFor) {
-      throw new AuthError('session_changed', 'The session changed before the request was sent; it was not sent.')
-    }
+    checkSameLogin(composedFor, source.sessionId?.() ?? null)
     // A streamed body can be read only once: keep a second copy for the replay.
     let body = init?.body
     let spare: ReadableStream | null | undefined

@@ -22,3 +22,15 @@ export function checkSecureUrl(url: string | URL, allowInsecureHttp = false): vo
 export function checkOrigins(origins: readonly string[], allowInsecureHttp?: boolean): void {
   origins.forEach((origin) => checkSecureUrl(origin, allowInsecureHttp))
 }
+
+/**
+ * The origins whose requests carry the token, for `client.fetch` and `attachAxios` alike:
+ * `allowed` reduced to origins, else the page's own (none outside a page); `insecure_origin` for
+ * plain http to another machine. Call on first use, never at import: there may be no `location` yet.
+ */
+export function tokenOrigins(allowed: readonly string[] | undefined, allowInsecureHttp?: boolean): string[] {
+  const page = typeof location === 'undefined' ? undefined : location
+  const origins = allowed?.map((origin) => new URL(origin, page?.href).origin) ?? (page ? [page.origin] : [])
+  checkOrigins(origins, allowInsecureHttp)
+  return origins
+}

@@ -140,6 +140,9 @@ export function lifetimeOf(session: Session): number {
   return iat === undefined ? session.expiresAt - session.receivedAt : (exp - iat) * 1000
 }
 
+/** The sessionStorage key of the stored session (and the stem of the channel and lock names), unless `storageKey` names another. */
+export const DEFAULT_STORAGE_KEY = 'jwt-session'
+
 /** The form a session takes in storage and in messages between tabs: claims are re-derived. */
 export interface StoredSession extends SessionKey {
   v: 2

@@ -1,10 +1,9 @@
 // The stored session as end-to-end tests handle it: one sessionStorage entry, built and read with
 // the client's own code (tokens.ts), and the script that writes it into a tab once. Free of any
 // test runner, so Playwright helpers and a Cypress command can share it.
-import { createSession, nextLogin, parseStoredSession, toStored, type Session, type TokenPair } from '../core/tokens'
+import { createSession, DEFAULT_STORAGE_KEY, nextLogin, parseStoredSession, toStored, type Session, type TokenPair } from '../core/tokens'
 
-/** The client's default `storageKey` (client.ts). */
-export const DEFAULT_STORAGE_KEY = 'jwt-session'
+export { DEFAULT_STORAGE_KEY }
 
 /** One session as it sits in a tab's sessionStorage: what `seedSession` writes and `captureSession` reads. */
 export interface SessionEntry {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useFakeClock } from '../../support/session'
+import type { TokenPair } from '../../../src/core/tokens'
+import { createTestJwt } from '../../../src/testing'
 import { ORIGIN, deferred, json, setup } from './helpers'
 
 afterEach(() => vi.useRealTimers())
@@ -82,6 +84,25 @@ describe('before sending', () => {
     expect(refresh).toHaveBeenCalledTimes(1)
     expect(api.seen.map((seen) => seen.authorization)).toEqual([`Bearer ${client.getSnapshot().accessToken}`])
     expect(client.getSnapshot().accessToken).not.toBe(old)
+  })
+
+  it('sends nothing when another user signs in while the request waits for its token: session_changed', async () => {
+    useFakeClock()
+    const { client, api, refresh, login } = setup()
+    login({ expiresIn: 60 })
+    vi.setSystemTime(Date.now() + 61_000)
+    const answer = deferred<TokenPair>()
+    refresh.mockImplementationOnce(() => answer.promise)
+
+    const sending = client.fetch('/api/me')
+    await vi.waitFor(() => expect(refresh).toHaveBeenCalledTimes(1))
+    const admin = createTestJwt({ sub: 'admin' })
+    api.valid.add(admin)
+    client.login({ accessToken: admin, refreshToken: 'rt-admin' })
+    answer.resolve({ accessToken: createTestJwt({ sub: 'user-1' }), refreshToken: 'rt-1' })
+
+    await expect(sending).rejects.toEqual(rejectedWith('session_changed'))
+    expect(api.seen).toEqual([]) // neither user's token went out for a request composed for user-1
   })
 
   it('sends a token well before its refresh time as it is, with no refresh', async () => {

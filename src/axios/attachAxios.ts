@@ -5,7 +5,7 @@ import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axio
 import { readStepUpChallenge, type StepUpChallenge } from '../core/challenge'
 import { AuthError } from '../core/errors'
 import { tokenOrigins } from '../core/origins'
-import { checkSameLogin } from '../core/requestTokens'
+import { checkSameLogin } from '../core/sameLogin'
 import type { AuthClient } from '../core/types'
 
 /** What `attachAxios` uses of the client. */

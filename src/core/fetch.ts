@@ -2,7 +2,7 @@ import { readStepUpChallenge, type StepUpChallenge } from './challenge'
 import type { DpopSigner } from './dpop'
 import { AuthError } from './errors'
 import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
-import { checkSameLogin } from './requestTokens'
+import { checkSameLogin } from './sameLogin'
 import { tokenOrigins } from './origins'
 
 /** What the fetcher needs from the client. */

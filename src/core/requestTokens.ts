@@ -1,4 +1,5 @@
 import { AuthError } from './errors'
+import { sessionChanged } from './sameLogin'
 import type { RefreshState } from './refresher'
 import { refreshLead } from './scheduler'
 import type { JwtClaims, Session } from './tokens'
@@ -85,17 +86,3 @@ export function createRequestTokens<TClaims extends JwtClaims>(host: RequestToke
     },
   }
 }
-
-/**
- * Throws `session_changed` when another login took over while a request waited for its token
- * (`composedFor`: the login it was composed under, null when there was none): the request was
- * the previous user's to make, so it is not sent.
- */
-export function checkSameLogin(composedFor: string | null, current: string | null): void {
-  if (composedFor !== null && current !== composedFor) {
-    throw new AuthError('session_changed', 'The session changed before the request was sent; it was not sent.')
-  }
-}
-
-const sessionChanged = () =>
-  new AuthError('session_changed', 'The request was composed for a session that has since ended or changed; it was not replayed.')

@@ -83,6 +83,8 @@ export interface Issued {
   login: number
   /** Server time of the first rotation of this pair's refresh token. */
   rotatedAt?: number
+  /** Where that rotation stands among the answers the server gave (`World.served`). */
+  rotatedSeq?: number
   successor?: Issued
   /** The pair reached a tab (the answer was not lost on the way). */
   delivered: boolean
@@ -164,7 +166,12 @@ export class World {
   readonly byAccess = new Map<string, Issued>()
   private readonly presentations = new Map<string, Presentation[]>()
   readonly revokedSids = new Set<string>()
-  /** Server times of the logins served, in order. */
+  /**
+   * The answers the server gave that issued a pair, counted: the order of logins and rotations as
+   * they happened. Not the server clock, which a skew step can move back between two answers.
+   */
+  private served = 0
+  /** Where each login served stands in that count, in order. */
   readonly loginsServed: number[] = []
   /** Families a re-presentation the library could not avoid may have killed. */
   readonly killedSids = new Set<string>()
@@ -289,7 +296,7 @@ export class World {
       sid: String(claims.sid),
       sub: String(claims.sub),
       gen: parent ? parent.gen + 1 : 0,
-      login: parent ? parent.login : this.loginsServed.push(this.serverNow()),
+      login: parent ? parent.login : this.loginsServed.push(++this.served),
       delivered: false,
     }
     this.byRefresh.set(issued.refreshToken, issued)
@@ -414,7 +421,7 @@ export class World {
       }
       if (isRevoke) this.noteRevoke(headers, body)
       const retry = presentation?.retryOf
-      if (retry && this.loginsServed.some((at) => at > retry.entry.rotatedAt!)) {
+      if (retry && this.loginsServed.some((seq) => seq > retry.entry.rotatedSeq!)) {
         // The grace replay needs the family's fingerprint cookie; a login the app posted since
         // (its answer maybe not yet handed to any client) replaced it. A race on the wire.
         this.excuse(presentation!, `${retry.where}: its answer was lost and a login served since replaced the fingerprint cookie`)
@@ -431,6 +438,7 @@ export class World {
         if (issued && !parent.successor) {
           parent.successor = issued
           parent.rotatedAt = this.serverNow()
+          parent.rotatedSeq = ++this.served
         }
       } else if (reply.status === 200 && path === '/auth/login') {
         issued = this.record(reply.text, null)

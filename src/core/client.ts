@@ -117,8 +117,14 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       },
       ended: () => ledger.lastEnded,
       offered(next, source, waited) {
-        // Not taken: still an answer if what this tab holds is as new (a restored tab up to date).
-        if (!ledger.accepts(next, session)) return session !== null && !isNewer(next, session)
+        if (!ledger.accepts(next, session)) {
+          // A login this tab saw end, offered by a tab that missed its end (stopped then, or its
+          // question crossed ours): tell that tab, so the tabs agree again.
+          const ended = ledger.lastEnded
+          if (ended?.family === next.family) tabs.loggedOut('user', ended)
+          // Not taken: still an answer if what this tab holds is as new (a restored tab up to date).
+          return session !== null && !isNewer(next, session)
+        }
         store.write(next)
         show(next, { type: 'session_adopted', from: source === 'handoff' ? 'handoff' : 'broadcast', waited })
         return true

@@ -18,10 +18,12 @@ export interface TokenPair {
 
 /**
  * Where a session stands among all the sessions the tabs have seen. A login starts a family
- * (`family`, a random id) numbered one past every login the tab knew of (`login`); each rotation
- * within the family counts up `gen`. Tabs agree on these numbers, so they order sessions without
- * trusting anyone's clock. `since` (the login's `iat`, in seconds) only breaks a tie between two
- * logins, and dates the login for `maxSessionAge`.
+ * (`family`, a random id) numbered past every login the tab knew of (`login`); each rotation
+ * within the family counts up `gen`. Tabs agree on these numbers, so a server clock that steps
+ * back never reorders what a tab knew. A login is also numbered at least its `iat` (in seconds),
+ * so a tab that knew of no session (the tab that held one was frozen or closed) still numbers its
+ * login past the earlier logins it never heard of. `since` (the login's `iat`) breaks a tie
+ * between two logins, and dates the login for `maxSessionAge`.
  */
 export interface SessionKey {
   family: string
@@ -110,12 +112,12 @@ export function createSession<TClaims extends JwtClaims>(
   return session
 }
 
-/** The key of a login made by a tab whose newest known session is `known`. */
+/** The key of a login made by a tab whose newest known session is `known`: past it, and not before its own `iat`. */
 export const nextLogin =
   (known: SessionKey | null, family: string) =>
   (since: number): SessionKey => ({
     family,
-    login: (known?.login ?? 0) + 1,
+    login: Math.max((known?.login ?? 0) + 1, since),
     since,
     gen: 0,
   })

@@ -146,6 +146,49 @@ describe('stop() in the middle of a refresh', () => {
   })
 })
 
+describe('a login that ended never returns', () => {
+  it('ends it in a tab that missed its end, once that tab brings it back (stopped while the other tab ended it)', async () => {
+    const server = rotatingServer(60)
+    const { tabs, events } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[0]!.stop() // an unmounted app hears nothing
+    // An answer tab 1 cannot use ends the login there; the server never rotated the token.
+    server.refresh.mockResolvedValueOnce({ accessToken: '<html>', refreshToken: 'rt-x' })
+    await expect(tabs[1]!.refresh()).rejects.toMatchObject({ code: 'invalid_token' })
+    // Both come back in the same moment: tab 0's question goes out before tab 1 listens again, and
+    // tab 0, waiting for its own answer, stays quiet when tab 1 asks.
+    tabs[1]!.stop()
+    tabs[0]!.start()
+    tabs[1]!.start()
+    await vi.advanceTimersByTimeAsync(60_000) // tab 0 refreshes the login and broadcasts it
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(events[0]).toContainEqual({ type: 'logged_out', reason: 'user', fromOtherTab: true })
+  })
+})
+
+describe('order of logins a tab never heard of', () => {
+  it('orders a login made in a tab that knew of none after the earlier login held by a tab that slept through it', async () => {
+    const server = rotatingServer(600)
+    const { tabs, open } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair('user-1'))
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[0]!.stop()
+    tabs[1]!.login(server.loginPair('user-1')) // the second login; the stopped tab hears nothing
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.stop() // a frozen or hidden tab: it keeps user-1's session
+    await vi.advanceTimersByTimeAsync(30_000)
+    const latest = open() // no tab answers it: it knows of no session
+    await vi.advanceTimersByTimeAsync(1_000)
+    latest.login(server.loginPair('user-2'))
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.start() // back: it must take the latest login, not bring user-1 back
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect([tabs[1]!, latest].map((tab) => tab.getSnapshot().claims?.sub)).toEqual(['user-2', 'user-2'])
+  })
+})
+
 describe('exactly once, without a timing guess', () => {
   it.each([26, 250])('refreshes once across 3 tabs when the broadcast trails the lock hand-over by %i ms', async (latency) => {
     const server = rotatingServer(60)

@@ -54,10 +54,13 @@ describe('createSessionEntry', () => {
       skew: 0,
       receivedAt: expect.any(Number),
       family: expect.stringMatching(/^e2e-[\w-]+$/),
-      login: 1,
+      login: expect.any(Number),
       since: expect.any(Number),
       gen: 0,
     })
+    // A login no earlier one is known to: numbered by its iat.
+    const { login, since } = stored as { login: number; since: number }
+    expect(login).toBe(since)
     const session = parseStoredSession(stored)
     expect(session).toMatchObject({ claims: { sub: 'user-7', roles: ['admin'] }, expiresAt: entry.expiresAt })
   })

@@ -127,9 +127,12 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
     case 'logout': {
       const target = pick(usable(world), cmd.tab)
       if (!target) return null
+      // As for a login: tabs running now hear of it, a stopped one does not. Those of them that
+      // held a session end it and remember its end, so they can tell a stopped tab later.
+      const told = new Set(world.tabs.filter((t) => !t.closed && t.started))
+      const remember = new Set([...told].filter((t) => world.held(t).length > 0))
       world.track(target, 'logout', target.client.logout())
-      // As for a login: tabs running now hear of it, a stopped one does not.
-      world.latest = { kind: 'logout', told: new Set(world.tabs.filter((t) => !t.closed && t.started)) }
+      world.latest = { kind: 'logout', told, remember }
       return `tab ${target.id} logged out t=${world.vt}`
     }
     case 'api': {

@@ -10,8 +10,8 @@
 //  1. Exactly-once refresh. No tab sends a refresh token while an open tab (itself included) is
 //     sending it, nor one already rotated while an open tab holds the newer pair or a newer
 //     login; and the server counts no reuse beyond the presentations the library could not
-//     have avoided (all holders of the newer pair closed; a lost answer retried after the grace
-//     window, or after a login the app posted replaced the fingerprint cookie; see
+//     have avoided (all holders of the newer pair closed or stopped; a lost answer retried after
+//     the grace window, or after a login the app posted replaced the fingerprint cookie; see
 //     `World.present`). Why: reuse revokes the whole session (theft detection), and the server's
 //     grace window hides a concurrent double spend, so the model counts presentations itself.
 //  2. One session. After settling, all open tabs agree, and show the latest login's session
@@ -89,17 +89,18 @@ function checkOneSession(world: World): void {
     return
   }
   if (latest.kind === 'logout') {
-    // A tab stopped during the logout keeps its stored session when no open tab heard of the
-    // logout to tell it: nothing can (and, if the revoke was lost with its tab, nothing should).
-    const heard = live.some((t) => latest.told.has(t))
-    if (!seen.every((s) => s.status === 'unauthenticated' || (!heard && !latest.told.has(s.tab))))
-      world.violations.push(`inv2 the latest action was a logout, yet: ${all}`)
+    // A tab stopped during the logout keeps its stored session when no open tab remembers the
+    // end of a session to tell it (none heard the logout, or those that did held none): nothing
+    // can (and, if the revoke was lost with its tab, nothing should). The tabs then agree on it.
+    const heard = live.some((t) => latest.remember.has(t))
+    if (heard && !signedOut) world.violations.push(`inv2 the latest action was a logout, yet: ${all}`)
     return
   }
   const isLatest = (s: (typeof seen)[number]) => s.status === 'authenticated' && s.sid === latest.sid && s.sub === latest.sub
   // Signed out is right too when the latest session may have ended for a reason the library
-  // cannot avoid (an excused reuse, an unusable refresh answer) or no open tab could know of it.
-  const mayEnd = world.killedSids.has(latest.sid)
+  // cannot avoid (an excused reuse, an unusable refresh answer, the end of an earlier login it
+  // cannot order before this one) or no open tab could know of it.
+  const mayEnd = world.killedSids.has(latest.sid) || world.unorderable(latest.sid)
   const reachable = live.some((t) => latest.told.has(t) || t.sawSids.has(latest.sid))
   if (reachable && !mayEnd ? !seen.every(isLatest) : !seen.every((s) => isLatest(s) || s.status === 'unauthenticated')) {
     const why = mayEnd ? ' (it may have ended)' : reachable ? '' : ' (no open tab knew it)'

@@ -81,6 +81,8 @@ export interface Issued {
   gen: number
   /** Which login (in server order) the pair descends from. */
   login: number
+  /** That login's issue time on the server's clock, in whole seconds (its `iat`). */
+  loginIat: number
   /** Server time of the first rotation of this pair's refresh token. */
   rotatedAt?: number
   /** Where that rotation stands among the answers the server gave (`World.served`). */
@@ -182,7 +184,10 @@ export class World {
   revokesInFlight = 0
   readonly ops: Op[] = []
   /** The latest login (client.login call) or logout, for invariant 2. */
-  latest: { kind: 'none' } | { kind: 'logout'; told: Set<Tab> } | { kind: 'login'; sid: string; sub: string; told: Set<Tab> } = {
+  latest:
+    | { kind: 'none' }
+    | { kind: 'logout'; told: Set<Tab>; remember: Set<Tab> }
+    | { kind: 'login'; sid: string; sub: string; told: Set<Tab> } = {
     kind: 'none',
   }
 
@@ -297,11 +302,22 @@ export class World {
       sub: String(claims.sub),
       gen: parent ? parent.gen + 1 : 0,
       login: parent ? parent.login : this.loginsServed.push(++this.served),
+      loginIat: parent ? parent.loginIat : Math.floor(this.serverNow() / 1000),
       delivered: false,
     }
     this.byRefresh.set(issued.refreshToken, issued)
     this.byAccess.set(issued.accessToken, issued)
     return issued
+  }
+
+  /**
+   * Whether login `sid` has an earlier login whose iat is not earlier: the server clock stepped
+   * back between the two, and a tab that knew of neither when it logged in cannot order them.
+   */
+  unorderable(sid: string): boolean {
+    const logins = [...this.byRefresh.values()].filter((i) => i.gen === 0)
+    const mine = logins.find((i) => i.sid === sid)
+    return !!mine && logins.some((i) => i.login < mine.login && i.loginIat >= mine.loginIat)
   }
 
   /** The issued pairs an open tab holds now, in memory (snapshot) or in its storage. */
@@ -347,16 +363,21 @@ export class World {
       if (concurrent) {
         this.violations.push(`inv1 double spend: ${where} while tab ${concurrent.tab.id} is sending it`)
       } else if (entry.successor) {
-        // A re-presentation: the server accepts it only as a grace-window replay.
-        const newerGen = this.tabs.find((t) => !t.closed && this.held(t).some((i) => i.sid === entry.sid && i.gen > entry.gen))
-        const newerLogin = this.tabs.find((t) => !t.closed && this.held(t).some((i) => i.login > entry.login))
+        // A re-presentation: the server accepts it only as a grace-window replay. Only running
+        // tabs count as knowing the newer pair: a stopped client keeps nothing open (no channel,
+        // no marker lock), so its stored pair is out of every other tab's sight.
+        const knows = (t: Tab) => !t.closed && t.started
+        const newerGen = this.tabs.find((t) => knows(t) && this.held(t).some((i) => i.sid === entry.sid && i.gen > entry.gen))
+        // A later login whose iat is not later (the server clock stepped back between the two)
+        // cannot be ordered by a tab that knew of no session when it logged in: nothing can.
+        const newerLogin = this.tabs.find((t) => knows(t) && this.held(t).some((i) => i.login > entry.login && i.loginIat > entry.loginIat))
         const since = this.serverNow() - entry.rotatedAt!
         if (newerGen) {
           this.violations.push(`inv1 stale spend: ${where}; it was already rotated and open tab ${newerGen.id} holds gen ${entry.gen + 1}+`)
         } else if (newerLogin) {
           this.violations.push(`inv1 superseded spend: ${where}; it was already rotated and open tab ${newerLogin.id} holds a newer login`)
         } else if (entry.successor.delivered) {
-          this.excuse(mine, `${where}: already rotated, no open tab holds the newer pair`)
+          this.excuse(mine, `${where}: already rotated, no running tab holds the newer pair`)
         } else if (since > GRACE * 1000) {
           this.excuse(mine, `${where}: its rotation's answer was lost ${since} ms ago (> grace)`)
         } else {

@@ -120,8 +120,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         if (!ledger.accepts(next, session)) {
           // A login this tab saw end, offered by a tab that missed its end (stopped then, or its
           // question crossed ours): tell that tab, so the tabs agree again.
-          const ended = ledger.lastEnded
-          if (ended?.family === next.family) tabs.loggedOut('user', ended)
+          const ended = ledger.endOf(next)
+          if (ended) tabs.loggedOut('user', ended)
           // Not taken: still an answer if what this tab holds is as new (a restored tab up to date).
           return session !== null && !isNewer(next, session)
         }

@@ -9,6 +9,9 @@ export function createLedger() {
   let known: SessionKey | null = null
   let lastEnded: SessionKey | null = null
 
+  /** The end this tab saw of `key`'s login, if it saw that login end. */
+  const endOf = (key: SessionKey): SessionKey | null => (lastEnded?.family === key.family ? lastEnded : null)
+
   return {
     get lastEnded(): SessionKey | null {
       return lastEnded
@@ -24,10 +27,11 @@ export function createLedger() {
     nextLogin(family: string): (since: number) => SessionKey {
       return nextLogin(known, family)
     },
+    endOf,
     /** Whether `next`, offered by another tab, may replace `current`: newer, and not of an ended login. */
     accepts(next: SessionKey, current: SessionKey | null): boolean {
       known = newest(known, next)
-      if (lastEnded && (next.family === lastEnded.family || !isNewer(next, lastEnded))) return false
+      if (lastEnded && (endOf(next) || !isNewer(next, lastEnded))) return false
       return !current || isNewer(next, current)
     },
     /**

@@ -101,6 +101,10 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   let stopWake: (() => void) | null = null
   let timeout: SessionTimeoutControl | null = null
   let restoring: Promise<void> | null = null
+  // A valid session read from storage, until it is known that no other tab holds a newer pair (a
+  // restored or seeded tab after a rotation): no request gets its token before then. `newer` is
+  // asked of the tabs' markers as soon as it is read, so a tab alone finds out before it is asked.
+  let unconfirmed: { session: Session<TClaims>; newer: Promise<boolean> } | null = null
 
   const tabs = createTabSync<TClaims>(
     {
@@ -112,8 +116,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
             const timer = timers.setTimeout(resolve, handoffTimeout / 2)
             void pending.then(noop, noop).then(() => (timers.clearTimeout(timer), resolve()))
           })
-        // A tab still waiting for its own answer may hold a stale copy (a restored tab): it stays quiet.
-        return state.status === 'authenticated' && refresher.state.status !== 'rejected' && !tabs.waiting ? session : null
+        // (A tab still waiting for its own answer is not asked: tabs.ts answers for it once it knows.)
+        return state.status === 'authenticated' && refresher.state.status !== 'rejected' ? session : null
       },
       ended: () => ledger.lastEnded,
       offered(next, source, waited) {
@@ -123,7 +127,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
           const ended = ledger.endOf(next)
           if (ended) tabs.loggedOut('user', ended)
           // Not taken: still an answer if what this tab holds is as new (a restored tab up to date).
-          return session !== null && !isNewer(next, session)
+          const answered = session !== null && !isNewer(next, session)
+          if (answered) unconfirmed = null
+          return answered
         }
         store.write(next)
         show(next, { type: 'session_adopted', from: source === 'handoff' ? 'handoff' : 'broadcast', waited })
@@ -136,6 +142,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
         }
       },
       handoffTimedOut(waited) {
+        unconfirmed = null // no tab answered in time: a stored copy is this tab's to use
         if (session) return
         noSessionFound()
         emit({ type: 'handoff_timeout', waited })
@@ -181,6 +188,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       session: () => session,
       refreshState: () => refresher.state,
       settle,
+      unconfirmed: () => unconfirmed?.session ?? null,
+      confirm: confirmStored,
       refresh: requestRefresh,
       rejected: (error) => endSession('refresh_rejected', { error, broadcast: true }),
     },
@@ -221,6 +230,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     const stored = store.read()
     if (stored && stored.expiresAt > now()) {
       show(stored, { type: 'session_restored', from: 'storage' })
+      if (channelFactory) unconfirmed = { session: stored, newer: locks.newerThan(stored) }
     } else if (stored) {
       session = stored // expired: start() refreshes it, once the other tabs had their say
       ledger.saw(stored)
@@ -305,8 +315,15 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       timers,
       channel: channelFactory,
       locks: lockManager,
-      // `since` is the login's iat (server clock, seconds), carried through refreshes and handoffs.
-      current: () => session && { sessionId: session.family, startedAt: session.since * 1000 - session.skew },
+      // Dated by the sign-in: the token's `auth_time` (server clock, seconds), which the server
+      // carries through refreshes and cookie restores; without it, `since`, the login's iat, carried
+      // through refreshes and handoffs (a cookie restore then counts from the restore). Never later than `since`.
+      current() {
+        if (!session) return null
+        const authTime = session.claims.auth_time
+        const signedIn = typeof authTime === 'number' && authTime < session.since ? authTime : session.since
+        return { sessionId: session.family, startedAt: signedIn * 1000 - session.skew }
+      },
       warn(expiring) {
         setState({ expiring })
         if (expiring) emit({ type: 'session_expiring', ...expiring })
@@ -357,6 +374,24 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     return true
   }
 
+  /**
+   * Resolves once a session read from storage may be used: at once when no tab holds a newer one
+   * (their markers say so), else when the other tabs answered or `handoffTimeout` passed. A
+   * request before start() (a route loader) asks them itself.
+   */
+  async function confirmStored(): Promise<void> {
+    const pending = unconfirmed
+    if (!pending || pending.session !== session) return
+    if (await pending.newer) {
+      if (!tabs.waiting) {
+        tabs.open(channelFactory, channelName)
+        if (tabs.requestSession() && starts === 0) void tabs.settled().then(closeIfStopped)
+      }
+      await tabs.settled()
+    }
+    if (unconfirmed === pending) unconfirmed = null
+  }
+
   /** Nothing stored and no tab holds a session: signed out, unless `restore` finds one (once per tab). */
   function noSessionFound(): void {
     if (!options.restore || restoring) return setState({ status: 'unauthenticated' })
@@ -364,6 +399,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       storageKey: key,
       locks: lockManager,
       timers,
+      maxWait: refresher.maxWait,
       wanted: () => !session && state.status === 'initializing',
       refresh: () => refresher.cold(),
       signIn: (tokens) => signIn(tokens, { type: 'session_restored', from: 'cookie' }),
@@ -429,6 +465,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     // A cached page holding a Web Lock is evicted as soon as another tab queries or wants locks.
     if (kind === 'pagehide') return void locks.holdSession(null)
     if (kind === 'restored') revalidate()
+    // Limits first: a session that ran out while the laptop slept ends before the first input
+    // could count as activity, and before its expired token is refreshed.
+    timeout?.check()
     scheduler.check()
   }
 

@@ -8,6 +8,12 @@ export interface SessionRestoreHost {
   storageKey: string
   locks: LockManagerLike | null
   timers: Timers
+  /**
+   * How long a tab waits for another tab's restore before taking its turn over: as long as the
+   * refresh lock (`refreshTimeout` + 2 s), so a frozen, suspended or paused holder never stalls
+   * every new tab.
+   */
+  maxWait: number
   /** True while this tab has no session and is not yet settled: a login or another tab's session ends the wish. */
   wanted(): boolean
   /** The client's refresh with no refresh token (the server reads its cookie): no lock, no refresh state. */
@@ -57,36 +63,60 @@ export const cookieRestore: SessionRestore = async (host) => {
   host.signedOut()
 }
 
-/** The tabs' turns on the Web Lock: this tab asks the server, or learns what the tab that asked found. */
+/**
+ * The tabs' turns on the Web Lock: this tab asks the server, or learns what the tab that asked
+ * found. A turn held past `maxWait` is taken over, as a refresh lock is (lock.ts).
+ */
 async function takeTurn(host: SessionRestoreHost): Promise<TurnOutcome> {
-  const { storageKey, locks, timers } = host
+  const { storageKey, locks, timers, maxWait } = host
   if (!locks) return restoreOnce(host).then(() => 'done')
   const name = `jwt-session:${storageKey}:restore`
   const refused = `${name}:refused`
-  let failed = false
-  let failure: unknown
+  // This tab's own request, once it has the turn. Kept apart from the lock, which a tab taking
+  // over may steal: the request is then still this tab's to finish, never to send again.
+  const turn: { asked?: Promise<void> } = {}
+  const ask = (lock: unknown): boolean | Promise<boolean> => {
+    if (!lock) return false
+    turn.asked = restoreOnce(host).then(async (outcome) => {
+      if (outcome === 'refused') await holdFor(locks, refused, REFUSAL_KEPT, timers)
+    })
+    return turn.asked.then(() => true)
+  }
   try {
     const { held = [] } = await locks.query()
     if (held.some((lock) => lock.name === refused)) return 'signed_out'
-    const asked = await locks.request(name, { ifAvailable: true }, async (lock) => {
-      if (!lock) return false
-      try {
-        if ((await restoreOnce(host)) === 'refused') await holdFor(locks, refused, REFUSAL_KEPT, timers)
-      } catch (error) {
-        failed = true
-        failure = error
+    if (await locks.request(name, { ifAvailable: true }, ask)) return 'done'
+    const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
+    for (;;) {
+      const holder = await holderOf()
+      if (await grantedWithin(locks, name, maxWait, timers)) return 'elsewhere'
+      // Held for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the same
+      // take-over): that one gets its own `maxWait`.
+      if (holder === undefined || (await holderOf()) === holder) {
+        await locks.request(name, { steal: true }, ask)
+        return 'done'
       }
-      return true
-    })
-    if (!asked) {
-      await locks.request(name, { mode: 'shared' }, () => {})
-      return 'elsewhere'
     }
   } catch {
-    return restoreOnce(host).then(() => 'done') // a lock manager that throws: this tab asks on its own
+    // This tab's turn was taken over (its request goes on), or a lock manager that throws: this
+    // tab asks on its own.
+    return (turn.asked ?? restoreOnce(host)).then(() => 'done')
   }
-  if (failed) throw failure
-  return 'done'
+}
+
+/** Waits for a shared grant of `name` (the tab holding it let go): false when `ms` pass first. */
+async function grantedWithin(locks: LockManagerLike, name: string, ms: number, timers: Timers): Promise<boolean> {
+  const controller = new AbortController()
+  const timer = timers.setTimeout(() => controller.abort(), ms)
+  try {
+    await locks.request(name, { mode: 'shared', signal: controller.signal }, () => {})
+    return true
+  } catch (error) {
+    if (controller.signal.aborted) return false
+    throw error
+  } finally {
+    timers.clearTimeout(timer)
+  }
 }
 
 /**

@@ -46,8 +46,8 @@ export interface DpopControl {
   signer(): DpopSigner
   /** Wraps `refresh`: its request is signed, and its answer must be bound to the session's key. */
   refresh<C extends RefreshContext<JwtClaims>>(inner: (context: C) => Promise<TokenPair>): (context: C) => Promise<TokenPair>
-  /** `Authorization: DPoP …` and a proof for one request of another transport (a WebSocket). */
-  headers(token: string, request: { method: string; url: string | URL } | undefined): Promise<Record<string, string>>
+  /** `Authorization: DPoP …` and a proof for one request of another transport (a WebSocket, axios). */
+  headers(token: string, request: { method: string; url: string | URL; dpopNonce?: string } | undefined): Promise<Record<string, string>>
   /** Keeps the channel the tabs share the key on open while the client runs. */
   start(): void
   stop(): void
@@ -235,9 +235,9 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
       },
       async headers(token, request) {
         if (!request) throw new TypeError('With dpop, getAuthHeaders({ method, url }) needs the request: its proof names them.')
-        const { method, url } = request
+        const { method, url, dpopNonce } = request
         const target = new URL(url, typeof location === 'undefined' ? undefined : location.href)
-        return sender.proofHeaders(await currentKey(), host.current()?.skew ?? 0, token, method, target)
+        return sender.proofHeaders(await currentKey(), host.current()?.skew ?? 0, token, method, target, dpopNonce)
       },
       start: keyShare.start,
       stop: keyShare.stop,

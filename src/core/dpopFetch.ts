@@ -80,8 +80,19 @@ export function createProofSender(now: () => number) {
     }
   }
 
-  /** `Authorization: DPoP …` and a proof for one request sent some other way (a WebSocket). */
-  async function proofHeaders(key: DpopKey, skew: number, token: string, method: string, url: URL): Promise<Record<string, string>> {
+  /**
+   * `Authorization: DPoP …` and a proof for one request sent some other way (a WebSocket, axios).
+   * `nonce`: the one a server's challenge asked for, kept for the origin as an answer's would be.
+   */
+  async function proofHeaders(
+    key: DpopKey,
+    skew: number,
+    token: string,
+    method: string,
+    url: URL,
+    nonce?: string,
+  ): Promise<Record<string, string>> {
+    if (nonce !== undefined) origins.set(url.origin, { ...origins.get(url.origin), nonce })
     const claims = {
       htm: method.toUpperCase(),
       url: url.href,
@@ -95,17 +106,26 @@ export function createProofSender(now: () => number) {
   return { signedFetch, proofHeaders }
 }
 
+/** Why a server refused a proof: it wants its nonce in the proof, or the proof is wrong (its clock). */
+type ProofRefusal = 'use_dpop_nonce' | 'invalid_dpop_proof'
+
 /**
  * The DPoP error a server refused the proof with: `WWW-Authenticate: DPoP error="…"` on a 401,
- * or a token endpoint's 400 `{ "error": "…" }`; null for any other answer.
+ * or a token endpoint's 400 `{ "error": "…" }` (`body`, parsed); null for any other answer.
  */
-async function refusal(response: Response): Promise<string | null> {
-  if (response.status === 401)
-    return /\berror="(use_dpop_nonce|invalid_dpop_proof)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1] ?? null
-  if (response.status !== 400) return null
-  const body = (await response
-    .clone()
-    .json()
-    .catch(() => null)) as { error?: unknown } | null
-  return body?.error === 'use_dpop_nonce' || body?.error === 'invalid_dpop_proof' ? body.error : null
+export function readProofRefusal(status: number, challenge: string | null | undefined, body: unknown): ProofRefusal | null {
+  if (status === 401) return (/\berror="(use_dpop_nonce|invalid_dpop_proof)"/.exec(challenge ?? '')?.[1] as ProofRefusal) ?? null
+  const error = status === 400 ? (body as { error?: unknown } | null)?.error : null
+  return error === 'use_dpop_nonce' || error === 'invalid_dpop_proof' ? error : null
+}
+
+async function refusal(response: Response): Promise<ProofRefusal | null> {
+  const body: unknown =
+    response.status === 400
+      ? await response
+          .clone()
+          .json()
+          .catch(() => null)
+      : null
+  return readProofRefusal(response.status, response.headers.get('www-authenticate'), body)
 }

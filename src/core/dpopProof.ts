@@ -32,9 +32,14 @@ export async function createKeyPair(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify'])
 }
 
+const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const
+
 /**
  * Checks a key pair that came from elsewhere (another tab, the key store) and derives what proofs
- * need; null for anything but a P-256 signing pair.
+ * need; null for anything but a P-256 signing pair whose private key cannot be exported and
+ * belongs to its public key. Any script of the origin can write to the key store or speak on the
+ * channel: a private key it could export would let it use the tokens elsewhere, and a private key
+ * of another pair would make every proof fail while the public key still matches `cnf.jkt`.
  */
 export async function toDpopKey(id: string, keys: unknown): Promise<DpopKey | null> {
   const { privateKey, publicKey } = (keys ?? {}) as Partial<CryptoKeyPair>
@@ -44,11 +49,25 @@ export async function toDpopKey(id: string, keys: unknown): Promise<DpopKey | nu
     key.type === type &&
     (key.algorithm as EcKeyAlgorithm).namedCurve === ALGORITHM.namedCurve &&
     key.algorithm.name === ALGORITHM.name
-  if (!isP256(privateKey, 'private') || !isP256(publicKey, 'public') || !privateKey!.usages.includes('sign')) return null
+  if (!isP256(privateKey, 'private') || !isP256(publicKey, 'public') || privateKey!.extractable || !privateKey!.usages.includes('sign'))
+    return null
   const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', publicKey!)
+  const jwk = { kty, crv, x, y }
+  if (!(await belongTogether(privateKey!, jwk))) return null
   // RFC 7638: the required members only, in lexicographic order, no whitespace.
   const jkt = await sha256(JSON.stringify({ crv, kty, x, y }))
-  return { id, keys: { privateKey: privateKey!, publicKey: publicKey! }, jwk: { kty, crv, x, y }, jkt }
+  return { id, keys: { privateKey: privateKey!, publicKey: publicKey! }, jwk, jkt }
+}
+
+/** Whether a signature of `privateKey` verifies with `jwk`, the public key every proof names (and so the server checks). */
+async function belongTogether(privateKey: CryptoKey, jwk: JsonWebKey): Promise<boolean> {
+  const challenge = new TextEncoder().encode('react-jwt-session: DPoP key pair check')
+  try {
+    const verifier = await crypto.subtle.importKey('jwk', jwk, ALGORITHM, false, ['verify'])
+    return await crypto.subtle.verify(SIGNATURE, verifier, await crypto.subtle.sign(SIGNATURE, privateKey, challenge), challenge)
+  } catch {
+    return false
+  }
 }
 
 export interface ProofClaims {
@@ -74,6 +93,6 @@ export async function signProof(key: DpopKey, { htm, url, iat, accessToken, nonc
   }
   const input = `${encodeJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })}.${encodeJson(payload)}`
   // Web Crypto's ECDSA signature is r‖s, which is what JWS ES256 wants.
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.keys.privateKey, new TextEncoder().encode(input))
+  const signature = await crypto.subtle.sign(SIGNATURE, key.keys.privateKey, new TextEncoder().encode(input))
   return `${input}.${base64url(signature)}`
 }

@@ -2,11 +2,13 @@
 // tab that takes up a session (a new tab, a login elsewhere) asks for its key, and the tab that
 // holds it answers with the `CryptoKey` pair itself (structured clone: it stays non-extractable).
 // Any script of the origin can speak on the channel, so a key is taken only when its thumbprint
-// is the one the session's token is bound to (`cnf.jkt`).
+// is the one the session's token is bound to (`cnf.jkt`), and its private half is non-extractable
+// and belongs to it (`toDpopKey`).
 import { toDpopKey, type DpopKey } from './dpopProof'
 import { AuthError } from './errors'
 import type { Timers } from './scheduler'
-import type { ChannelFactory, ChannelLike } from './tabs'
+import type { ChannelFactory } from './tabs'
+import { openTopic, type Topic } from './topic'
 
 /** What the key share needs from the DPoP part that owns it. */
 export interface KeyShareHost {
@@ -20,8 +22,8 @@ export interface KeyShareHost {
   heldKey(sessionId: string): Promise<DpopKey> | null
 }
 
+/** On `jwt-session:<storageKey>:dpop`, as `{ type: 'jwt-session:dpop', v: 1, ...KeyMessage }`. */
 interface KeyMessage {
-  type: 'jwt-session:dpop'
   sessionId: string
   /** With `keys`: a tab shares the session's key; without: a tab asks for it. */
   keyId?: string
@@ -41,20 +43,15 @@ const KEY_ID = /^[\w-]{1,64}$/
 export const isKeyId = (value: unknown): value is string => typeof value === 'string' && KEY_ID.test(value)
 
 export function createKeyShare(host: KeyShareHost) {
-  let channel: ChannelLike | null = null
+  let topic: Topic<KeyMessage> | null = null
   let started = false
   /** A key another tab shared before this tab held its session. */
   let offered: { sessionId: string; keyId: string; keys: unknown } | null = null
   /** This tab's open question for the session's key. */
   let wanted: Question | null = null
 
-  function post(message: Omit<KeyMessage, 'type'>): void {
-    try {
-      channel?.postMessage({ type: 'jwt-session:dpop', ...message })
-    } catch {
-      // A closed channel only costs the other tabs the key; they ask again.
-    }
-  }
+  // A lost message only costs the other tabs the key; they ask again.
+  const post = (message: KeyMessage) => topic?.post(message)
 
   /**
    * The key of session `sessionId` from the other tabs, taken only when its thumbprint is `jkt`.
@@ -94,33 +91,26 @@ export function createKeyShare(host: KeyShareHost) {
       }
       wanted?.fail()
       // Opened for the question even before start(): a route loader may need the key first.
-      open()
-      const timer = channel ? host.timers.setTimeout(() => question.fail(), host.handoffTimeout * 2) : undefined
+      const { open: asked } = open()
+      const timer = asked ? host.timers.setTimeout(() => question.fail(), host.handoffTimeout * 2) : undefined
       wanted = question
-      if (!channel) return question.fail() // no other tab to ask
+      if (!asked) return question.fail() // no other tab to ask
       post({ sessionId })
     })
   }
 
-  function open(): void {
-    if (channel) return
-    try {
-      channel = host.channel?.(`jwt-session:${host.storageKey}:dpop`) ?? null
-    } catch {
-      channel = null // an opaque origin: this tab stands alone
-    }
-    channel?.addEventListener('message', heard)
+  /** Where the browser refuses a channel (an opaque origin), the topic is not `open`: this tab stands alone. */
+  function open(): Topic<KeyMessage> {
+    return (topic ??= openTopic(host.channel, `jwt-session:${host.storageKey}:dpop`, 'jwt-session:dpop', 1, heard))
   }
 
   function close(): void {
-    channel?.removeEventListener('message', heard)
-    channel?.close()
-    channel = null
+    topic?.close()
+    topic = null
   }
 
-  function heard({ data }: { data: unknown }): void {
-    const { type, sessionId, keyId, keys } = (data ?? {}) as Partial<KeyMessage>
-    if (type !== 'jwt-session:dpop' || typeof sessionId !== 'string') return
+  function heard({ sessionId, keyId, keys }: Partial<KeyMessage>): void {
+    if (typeof sessionId !== 'string') return
     if (keyId === undefined) {
       // Another tab of this session asks for its key.
       void host.heldKey(sessionId)?.then(

@@ -1,7 +1,8 @@
 import { AuthError } from './errors'
 import { getHasuraClaims, HASURA_NAMESPACE } from './hasura'
 import type { StorageLike } from './storage'
-import type { ChannelFactory, ChannelLike } from './tabs'
+import type { ChannelFactory } from './tabs'
+import { openTopic, type Topic } from './topic'
 import type { JwtClaims } from './tokens'
 
 /** What the client lends the active-role part. */
@@ -30,8 +31,8 @@ export interface ActiveRoleControl {
 /** What `createAuthClient({ role })` takes: made by `hasuraRole()`. */
 export type ActiveRole = (host: ActiveRoleHost) => ActiveRoleControl
 
+/** On `jwt-session:<storageKey>:role`, as `{ type: 'jwt-session:role', v: 1, ...RoleMessage }`. */
 interface RoleMessage {
-  type: 'jwt-session:role'
   sessionId: string
   /** A role, null for the default one, or undefined to ask the other tabs which one they use. */
   role?: string | null
@@ -50,7 +51,7 @@ export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: strin
     const storeKey = `${host.storageKey}:role`
     let sessionId: string | null = null
     let role: string | null = null
-    let channel: ChannelLike | null = null
+    let topic: Topic<RoleMessage> | null = null
 
     const allowed = (candidate: string | null): boolean => {
       const claims = host.current()?.claims
@@ -78,17 +79,10 @@ export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: strin
       }
     }
 
-    function post(message: Omit<RoleMessage, 'type'>): void {
-      try {
-        channel?.postMessage({ type: 'jwt-session:role', ...message })
-      } catch {
-        // A closed channel only costs the other tabs the update.
-      }
-    }
+    const post = (message: RoleMessage) => topic?.post(message)
 
-    function heard({ data }: { data: unknown }): void {
-      const message = (data ?? {}) as Partial<RoleMessage>
-      if (message.type !== 'jwt-session:role' || sessionId === null || message.sessionId !== sessionId) return
+    function heard(message: Partial<RoleMessage>): void {
+      if (sessionId === null || message.sessionId !== sessionId) return
       if (message.role === undefined) {
         if (role !== null) post({ sessionId, role }) // another tab of this login asks
       } else if ((message.role === null || typeof message.role === 'string') && message.role !== role && allowed(message.role)) {
@@ -117,14 +111,13 @@ export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: strin
       },
       headers: () => (role === null ? null : { 'x-hasura-role': role }),
       start(factory) {
-        channel = factory?.(`jwt-session:${host.storageKey}:role`) ?? null
-        channel?.addEventListener('message', heard)
+        // Where the browser refuses a channel, the role still works in this tab alone.
+        topic = openTopic(factory, `jwt-session:${host.storageKey}:role`, 'jwt-session:role', 1, heard)
         if (sessionId !== null && role === null) post({ sessionId })
       },
       stop() {
-        channel?.removeEventListener('message', heard)
-        channel?.close()
-        channel = null
+        topic?.close()
+        topic = null
       },
     }
   }

@@ -1,7 +1,7 @@
 import { AuthError, classifyRefreshError } from './errors'
 import type { TabLocks } from './lock'
 import { backoffDelay, withTimeout, type Timers } from './scheduler'
-import { createSession, rotationOf, type JwtClaims, type Session, type TokenPair } from './tokens'
+import { createSession, rotationOf, userOf, type JwtClaims, type Session, type TokenPair } from './tokens'
 import type { AuthEvent, LogoutReason, RefreshContext } from './types'
 
 /**
@@ -49,6 +49,7 @@ const TAKEOVER_MARGIN = 2_000
 
 export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<TClaims>, options: RefresherOptions<TClaims>) {
   const { locks, now, refreshTimeout } = options
+  const maxWait = refreshTimeout + TAKEOVER_MARGIN
   let state: RefreshState = { status: 'idle' }
   let inFlight: { promise: Promise<Session<TClaims>>; abort: AbortController } | null = null
 
@@ -67,7 +68,7 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
     // its own refresh token may have been spent by them long ago.
     await host.handoffSettled()
     if (host.session() !== from) return movedOn()
-    const lock = await locks.refreshLock(from, refreshTimeout + TAKEOVER_MARGIN, signal)
+    const lock = await locks.refreshLock(from, maxWait, signal)
     try {
       if (host.session() !== from) return movedOn()
       // Another tab rotated this generation (its broadcast may still be on its way), or a newer
@@ -84,6 +85,10 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       // The server answered 2xx: this refresh token is spent, whatever the answer holds.
       const next = createSession<TClaims>(pair, now(), rotationOf(from))
       if (host.session() !== from) return movedOn()
+      // Another user's token is never a rotation of this login. In cookie mode the answer is
+      // whoever the browser's one refresh cookie names now (a cold start still in flight when
+      // this user signed in put the previous user's cookie back): the session ends.
+      if (userOf(next.claims) !== userOf(from.claims)) throw anotherUser()
       // Inside the lock: the marker and the broadcast are out before the next tab may enter.
       await host.commit(next)
       return next
@@ -96,10 +101,10 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
     // The session changed (login, logout, another tab's pair) while this attempt ran: its failure
     // says nothing about the session now.
     if (host.session() !== from) return caught
-    const error = classifyRefreshError(caught)
+    const error = caught instanceof AuthError && caught.code === 'session_changed' ? caught : classifyRefreshError(caught)
     let retryIn: number | null = null
-    if (error.code === 'invalid_token') {
-      // A 2xx whose pair is unusable spent the refresh token: it can never be sent again.
+    if (error.code === 'invalid_token' || error.code === 'session_changed') {
+      // A 2xx whose pair is unusable (or another user's) spent the refresh token: it can never be sent again.
       state = { status: 'idle' }
       host.end('refresh_rejected', error)
     } else if (error.code === 'refresh_rejected' && from.expiresAt <= now()) {
@@ -156,6 +161,9 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       return promise
     },
 
+    /** How long a tab waits for a lock another tab holds before taking it over (a frozen tab). */
+    maxWait,
+
     /** A refresh with no session yet (a cold start from the refresh cookie): no lock, no state. */
     cold: (): Promise<TokenPair> => sendRefresh(options, null, new AbortController()),
 
@@ -167,6 +175,9 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
     },
   }
 }
+
+/** The end of a login whose refresh answered for another user; a replay waiting on it is refused. */
+const anotherUser = () => new AuthError('session_changed', 'The refresh answered for another user; the session ended.')
 
 /** Calls `refresh` with `from`'s tokens (none for a cold start); aborted and failed after `refreshTimeout`. */
 function sendRefresh<TClaims extends JwtClaims>(

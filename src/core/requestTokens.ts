@@ -14,6 +14,10 @@ export interface RequestTokensHost<TClaims extends JwtClaims> {
   refreshState(): RefreshState
   /** Resolves once the session is known: storage read, the other tabs asked, an expired copy refreshed. */
   settle(): Promise<void>
+  /** A session read from storage that the other tabs have not confirmed yet (a newer pair may exist). */
+  unconfirmed(): Session<TClaims> | null
+  /** Resolves once that session may be used: no tab holds a newer one, or they answered (bounded by `handoffTimeout`). */
+  confirm(): Promise<void>
   /** Starts the one refresh, or joins the one in flight. */
   refresh(): Promise<Session<TClaims>>
   /** The API refused the token and the server refused its refresh: nothing can renew the session. */
@@ -23,17 +27,20 @@ export interface RequestTokensHost<TClaims extends JwtClaims> {
 /**
  * Which access token a request gets, and whether a refused one may be replayed. A token not yet
  * due for a refresh is used at once (the per-request hot path); otherwise the request waits for
- * the session this tab is learning, then for a refresh. A replay after a 401 goes out only under
- * the login its request was composed for: otherwise `session_changed`.
+ * the session this tab is learning (a stored copy: until no other tab has a newer one), then for
+ * a refresh. A replay after a 401 goes out only under the login its request was composed for:
+ * otherwise `session_changed`.
  */
 export function createRequestTokens<TClaims extends JwtClaims>(host: RequestTokensHost<TClaims>, leadTime: number, now: () => number) {
   let family: string | null = null
   let recent: string[] = []
 
-  /** The access token when it is not yet due for a refresh: usable at once, nothing to wait for. */
+  /** The access token when it is not yet due for a refresh and not a stored copy the other tabs may have replaced. */
   function fresh(): string | null {
     const session = host.session()
-    return session && now() < session.expiresAt - refreshLead(session, leadTime) ? session.accessToken : null
+    return session && session !== host.unconfirmed() && now() < session.expiresAt - refreshLead(session, leadTime)
+      ? session.accessToken
+      : null
   }
 
   return {
@@ -51,6 +58,7 @@ export function createRequestTokens<TClaims extends JwtClaims>(host: RequestToke
       const token = fresh()
       if (token !== null) return token
       await host.settle() // a new tab's session may be on its way from another tab
+      await host.confirm() // a restored or seeded tab's: another tab may hold a newer pair
       const adopted = fresh()
       const session = host.session()
       if (adopted !== null || !session) return adopted

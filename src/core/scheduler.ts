@@ -18,6 +18,22 @@ export const defaultTimers: Timers = {
  */
 export const CHECK_STEP = 30_000
 
+/**
+ * Runs `run` once `now()` reaches `at`: armed in steps of at most `CHECK_STEP` and checked against
+ * the clock at each, so a wait of days neither overflows nor sleeps through a suspended laptop.
+ * Every long wait in the library goes through here or through `createScheduler`. Returns the cancel.
+ */
+export function deadline(timers: Timers, now: () => number, at: number, run: () => void): () => void {
+  let timer: unknown = null
+  const step = () => {
+    const left = at - now()
+    if (left <= 0) return run()
+    timer = timers.setTimeout(step, Math.min(left, CHECK_STEP))
+  }
+  timer = timers.setTimeout(step, Math.max(0, Math.min(at - now(), CHECK_STEP)))
+  return () => timers.clearTimeout(timer)
+}
+
 /** One deadline at a time, met against the wall clock rather than trusted to a single timer. */
 export function createScheduler(timers: Timers, now: () => number) {
   let deadline = 0

@@ -1,6 +1,7 @@
 import type { LockManagerLike } from './lock'
-import type { Timers } from './scheduler'
+import { deadline, type Timers } from './scheduler'
 import type { ChannelFactory } from './tabs'
+import { openTopic } from './topic'
 import type { SessionExpiring } from './types'
 
 /** Options of `sessionTimeout()`. Each limit is off unless given; short values work as given. */
@@ -38,7 +39,7 @@ export interface SessionTimeoutHost {
 }
 
 export interface SessionTimeoutControl {
-  /** The session may have changed: re-plan the warning and the end. */
+  /** The session may have changed, or the page woke up: ends it if a limit has passed, else re-plans the warning and the end. */
   check(): void
   /** Counts as activity in every tab, and dismisses the idle warning. */
   extend(): void
@@ -56,7 +57,6 @@ const ELECTION_HOLD = 5_000
 const ACTIVITY_INPUTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const
 
 interface ActivityMessage {
-  type: 'jwt-session:activity'
   sessionId: string
   at: number
   extend: boolean
@@ -87,41 +87,53 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     let startedAt = 0
     let lastShared = -Infinity
     let shareTimer: unknown = null
-    let checkTimer: unknown = null
+    let cancelCheck: (() => void) | null = null
     let warned: SessionExpiring | null = null
     let ending = false
 
-    const channel = idleTimeout ? host.channel?.(`jwt-session:${host.storageKey}:activity`) : null
+    // Where the browser refuses a channel, the limits still hold in this tab alone.
+    const activity = idleTimeout
+      ? openTopic<ActivityMessage>(host.channel, `jwt-session:${host.storageKey}:activity`, 'jwt-session:activity', 1, heard)
+      : null
     const shareEvery = Math.min(SHARE_EVERY, (idleTimeout ?? 0) / 10)
 
     function share(extend = false): void {
-      if (!channel || !sessionId) return
+      if (!activity?.open || !sessionId) return
       if (shareTimer !== null) timers.clearTimeout(shareTimer)
       shareTimer = null
       const wait = lastShared + shareEvery - now()
       if (extend || wait <= 0) {
         lastShared = now()
-        const message: ActivityMessage = { type: 'jwt-session:activity', sessionId, at: lastActivity, extend }
-        channel.postMessage(message)
+        activity.post({ sessionId, at: lastActivity, extend })
       } else {
         // The last input of a busy spell still reaches the others, at the end of the spell.
         shareTimer = timers.setTimeout(() => share(), wait)
       }
     }
 
-    function heard({ data }: { data: unknown }): void {
-      const { type, sessionId: id, at, extend } = (data ?? {}) as Partial<ActivityMessage>
-      // Foreign or stale messages, and times from the future (no tab can have input ahead of now), are ignored.
-      if (type !== 'jwt-session:activity' || id !== sessionId || typeof at !== 'number' || !(at > lastActivity) || at > now()) return
+    function heard({ sessionId: id, at, extend }: Partial<ActivityMessage>): void {
+      // Other logins' or stale messages, and times from the future (no tab can have input ahead of now), are ignored.
+      if (id !== sessionId || typeof at !== 'number' || !(at > lastActivity) || at > now() || endedByClock()) return
       if (warned?.reason === 'idle' && extend !== true) return
       lastActivity = at
       if (extend === true) check()
     }
 
     function onActivity(): void {
-      if (!sessionId || warned?.reason === 'idle') return
+      if (!sessionId || endedByClock() || warned?.reason === 'idle') return
       lastActivity = now()
       share()
+    }
+
+    /**
+     * Ends the session if a limit passed while no timer ran (a sleeping laptop, a frozen tab):
+     * input after the lid opens must not extend a session that is already over. True then.
+     */
+    function endedByClock(): boolean {
+      const limit = sessionId && !ending ? nextLimit() : null
+      if (!limit || limit.at > now()) return false
+      end(limit.reason)
+      return true
     }
 
     /** The limit met first, or null when none applies. */
@@ -138,8 +150,8 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     }
 
     function check(): void {
-      if (checkTimer !== null) timers.clearTimeout(checkTimer)
-      checkTimer = null
+      cancelCheck?.()
+      cancelCheck = null
       const current = host.current()
       if (current?.sessionId !== sessionId) {
         // A session that appears here (a login, another tab's, a reload) starts this tab's idle
@@ -156,7 +168,8 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
       const left = limit.at - now()
       if (left <= 0) return end(limit.reason)
       setWarning(left <= warnBefore ? limit : null)
-      checkTimer = timers.setTimeout(check, warned ? left : left - warnBefore)
+      // In steps against the clock: a 30-day limit is past setTimeout's range, and a suspended laptop misses timers.
+      cancelCheck = deadline(timers, now, warned ? limit.at : limit.at - warnBefore, check)
     }
 
     function end(reason: SessionExpiring['reason']): void {
@@ -178,24 +191,22 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     }
 
     const stopActivity = activityEvents(onActivity)
-    channel?.addEventListener('message', heard)
     check()
 
     return {
       check,
       extend() {
-        if (!sessionId || ending) return
+        if (!sessionId || ending || endedByClock()) return
         lastActivity = now()
         share(true)
         check() // lifts an idle warning; a max_age one stays as it is
       },
       stop() {
         stopActivity()
-        channel?.removeEventListener('message', heard)
-        channel?.close()
-        if (checkTimer !== null) timers.clearTimeout(checkTimer)
+        activity?.close()
+        cancelCheck?.()
         if (shareTimer !== null) timers.clearTimeout(shareTimer)
-        checkTimer = shareTimer = null
+        cancelCheck = shareTimer = null
       },
     }
   }

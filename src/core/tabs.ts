@@ -49,6 +49,11 @@ export function createTabSync<TClaims extends JwtClaims>(
 ) {
   let channel: ChannelLike | null = null
   let handoff: { nonce: string; startedAt: number; timer: unknown; done: () => void; settled: Promise<void> } | null = null
+  // This tab's latest question, kept after it is over: an answer that comes after the wait ended
+  // (the answering tab was still asking itself) is still taken.
+  let asked: { nonce: string; startedAt: number } | null = null
+  // Questions heard while this tab was asking itself: answered once it knows its session.
+  let heard: string[] = []
 
   function post(message: Record<string, unknown>): void {
     try {
@@ -64,7 +69,25 @@ export function createTabSync<TClaims extends JwtClaims>(
     const waited = now() - handoff.startedAt
     handoff.done()
     handoff = null
+    // After the caller has acted on the end (taken the answer, settled, signed in): then this tab
+    // knows what to answer.
+    const waiting = heard.splice(0)
+    if (waiting.length > 0) void Promise.resolve().then(() => waiting.forEach(answer))
     return waited
+  }
+
+  /**
+   * Answers another tab's question. A tab still waiting for its own answer may hold a stale copy
+   * (a restored tab): it answers once its wait is over, not never, or a tab that asked meanwhile
+   * (opened while this one reloaded) would settle signed out.
+   */
+  function answer(nonce: string): void {
+    if (handoff) return void heard.push(nonce)
+    void host.shareable().then((session) => {
+      if (handoff) return void heard.push(nonce) // began asking meanwhile: what it holds may be stale
+      const ended = session ? null : host.ended()
+      if (session || ended) post({ type: 'session-response', nonce, ...(session ? { session: toStored(session) } : { ended }) })
+    })
   }
 
   function receive({ data }: { data: unknown }): void {
@@ -72,16 +95,14 @@ export function createTabSync<TClaims extends JwtClaims>(
     const { v, type, nonce, reason } = message
     if (v !== 2 || typeof type !== 'string') return
     if (type === 'session-request' && typeof nonce === 'string') {
-      void host.shareable().then((session) => {
-        const ended = session ? null : host.ended()
-        if (session || ended) post({ type: 'session-response', nonce, ...(session ? { session: toStored(session) } : { ended }) })
-      })
+      answer(nonce)
     } else if (type === 'logout' && typeof reason === 'string') {
       host.endedElsewhere(LOGOUT_REASONS.find((known) => known === reason) ?? 'user', parseKey(message.ended), false)
-    } else if (type === 'session-response' && handoff && nonce === handoff.nonce) {
+    } else if (type === 'session-response' && asked && nonce === asked.nonce) {
+      // Also after this tab gave up waiting: the ledger decides whether it still takes the session.
       const next = parseStoredSession<TClaims>(message.session)
       if (next) {
-        if (host.offered(next, 'handoff', now() - handoff.startedAt)) endHandoff()
+        if (host.offered(next, 'handoff', now() - asked.startedAt)) endHandoff()
       } else {
         const ended = parseKey(message.ended)
         if (ended) host.endedElsewhere('user', ended, true)
@@ -104,7 +125,9 @@ export function createTabSync<TClaims extends JwtClaims>(
       channel?.addEventListener('message', receive)
     },
     close(): void {
+      heard = [] // a closed channel answers nobody
       endHandoff()
+      asked = null
       channel?.removeEventListener('message', receive)
       channel?.close()
       channel = null
@@ -127,6 +150,7 @@ export function createTabSync<TClaims extends JwtClaims>(
       let done!: () => void
       const settled = new Promise<void>((resolve) => (done = resolve))
       handoff = { nonce, startedAt: now(), timer, done, settled }
+      asked = { nonce, startedAt: handoff.startedAt }
       post({ type: 'session-request', nonce })
       return true
     },

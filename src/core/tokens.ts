@@ -1,5 +1,6 @@
 import { jwtDecode } from 'jwt-decode'
 import { AuthError } from './errors'
+import { getHasuraUserId } from './hasura'
 
 /** Registered claims the client relies on; apps extend it with their own. */
 export interface JwtClaims {
@@ -111,6 +112,9 @@ export function createSession<TClaims extends JwtClaims>(
   if (session.expiresAt <= now) throw invalid('has expired')
   return session
 }
+
+/** Who a token is for: `sub`, else Hasura's `x-hasura-user-id`; null when it names nobody. */
+export const userOf = (claims: JwtClaims): string | null => claims.sub ?? getHasuraUserId(claims)
 
 /** The key of a login made by a tab whose newest known session is `known`: past it, and not before its own `iat`. */
 export const nextLogin =

@@ -194,7 +194,8 @@ export interface AuthClient<TClaims extends JwtClaims = JwtClaims> {
   extend(): void
   /**
    * `{ Authorization: 'Bearer …' }` with a valid token, for transports other than fetch (WebSocket).
-   * With `dpop`, pass the request: `{ Authorization: 'DPoP …', DPoP: proof }` for that method and URL.
+   * With `dpop`, pass the request: `{ Authorization: 'DPoP …', DPoP: proof }` for that method and URL;
+   * `dpopNonce` answers a server's nonce challenge (`use_dpop_nonce`), and later proofs to its origin carry it.
    */
-  getAuthHeaders(request?: { method: string; url: string | URL }): Promise<Record<string, string>>
+  getAuthHeaders(request?: { method: string; url: string | URL; dpopNonce?: string }): Promise<Record<string, string>>
 }

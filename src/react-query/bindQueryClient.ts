@@ -3,6 +3,7 @@ import type { AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
 import type { AuthState } from '../core/types'
 import { getHasuraUserId } from '../core/hasura'
+import { guardMutations, handOver } from './handOver'
 import { createQueryFn } from './queryFn'
 import { shouldRetry } from './retry'
 
@@ -31,9 +32,11 @@ type AuthSource = Pick<AuthClient, 'getSnapshot' | 'subscribe' | 'fetch'>
 const cacheOwner = new WeakMap<QueryClient, { user: unknown } | null>()
 
 /**
- * Keeps a QueryClient's cache to one user: when the session ends (in this tab or another) or
- * another user logs in, cancels every in-flight query and clears the cache, synchronously inside
- * the auth state change, so no render shows the previous user's data and late answers are dropped.
+ * Keeps a QueryClient's cache to one user: when the session ends (in this tab or another), another
+ * user logs in, or a session starts, synchronously inside the auth state change it cancels every
+ * query in flight (late answers are dropped), drops all data, and runs the mounted queries again
+ * under the session now held (`handOver`), so no render shows the previous user's data, even in a
+ * component that reads nothing of the session. Mutations in flight then fail `session_changed`.
  * A refresh for the same user changes nothing. Returns the unbind function.
  */
 export function bindQueryClient(auth: AuthSource, queryClient: QueryClient, options: BindQueryClientOptions = {}): () => void {
@@ -44,19 +47,23 @@ export function bindQueryClient(auth: AuthSource, queryClient: QueryClient, opti
     if (owner === undefined) return // still initializing: nothing is known yet
     const previous = cacheOwner.get(queryClient)
     cacheOwner.set(queryClient, owner)
-    if (previous && (owner === null || !Object.is(owner.user, previous.user))) {
-      void queryClient.cancelQueries()
-      queryClient.clear()
-    }
+    // Also from nobody to someone: queries that failed `unauthenticated` run again under the login.
+    if (previous !== undefined && !sameOwner(previous, owner)) handOver(queryClient)
   }
 
   const restoreDefaults = options.defaults ? setDefaults(auth, queryClient, options.baseUrl) : null
+  const unguard = guardMutations(queryClient.getMutationCache())
   check()
   const unsubscribe = auth.subscribe(check)
   return () => {
     unsubscribe()
+    unguard()
     restoreDefaults?.()
   }
+}
+
+function sameOwner(a: { user: unknown } | null, b: { user: unknown } | null): boolean {
+  return a === b || (a !== null && b !== null && Object.is(a.user, b.user))
 }
 
 function ownerOf(state: AuthState, userKey: (claims: JwtClaims) => unknown): { user: unknown } | null | undefined {

@@ -1,5 +1,6 @@
 'use client'
 import { useCallback, useSyncExternalStore } from 'react'
+import { deadline, defaultTimers } from '../core/scheduler'
 import type { AuthState } from '../core/types'
 import { useAuth } from './useAuth'
 
@@ -24,13 +25,10 @@ const selectSignedInAt = (auth: AuthState) => signedInAt(auth)
 export function useRecentAuth(maxAgeMs: number): boolean {
   const since = useAuth(selectSignedInAt)
   const until = since === null ? null : since + maxAgeMs
-  // Wakes the component once, when the sign-in stops being recent.
+  // Wakes the component once, when the sign-in stops being recent: in steps against the clock,
+  // since a limit of weeks is past setTimeout's range.
   const subscribe = useCallback(
-    (onChange: () => void) => {
-      if (until === null) return () => {}
-      const timer = setTimeout(onChange, Math.max(0, until - Date.now()) + 1)
-      return () => clearTimeout(timer)
-    },
+    (onChange: () => void) => (until === null ? () => {} : deadline(defaultTimers, Date.now, until, onChange)),
     [until],
   )
   return useSyncExternalStore(

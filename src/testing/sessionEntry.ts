@@ -11,7 +11,10 @@ export interface SessionEntry {
   storageKey: string
   /** The exact string under that key: the stored session as JSON (docs/testing.md, "The stored session"). */
   value: string
-  /** The origin whose sessionStorage holds it; null: whichever origin the tab loads first. */
+  /**
+   * The origin whose sessionStorage holds it. Null from `createSessionEntry` without `origin`:
+   * `restoreSession` then takes the context's `baseURL`, and refuses an entry with neither.
+   */
   origin: string | null
   /** When the access token expires, in ms on the clock of the machine that built or captured it. */
   expiresAt: number
@@ -20,7 +23,10 @@ export interface SessionEntry {
 export interface SessionEntryOptions {
   /** The client's `storageKey` option. Default `jwt-session`. */
   storageKey?: string
-  /** Write only on this origin (`https://app.example.test`), never on another the tab visits. */
+  /**
+   * The app's origin (`https://app.example.test`; a URL's path is ignored): the only one that gets
+   * the tokens, never another a tab visits. `seedSession` takes Playwright's `baseURL` without it.
+   */
   origin?: string
 }
 
@@ -34,9 +40,18 @@ export function createSessionEntry(tokens: TokenPair, options: SessionEntryOptio
   return {
     storageKey: options.storageKey ?? DEFAULT_STORAGE_KEY,
     value: JSON.stringify(toStored(session)),
-    origin: options.origin === undefined ? null : new URL(options.origin).origin,
+    origin: options.origin === undefined ? null : httpOrigin(options.origin),
     expiresAt: session.expiresAt,
   }
+}
+
+/** The origin of an http(s) URL; a TypeError naming the value for anything else (a typo, about:blank). */
+export function httpOrigin(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new TypeError(`The origin to seed must be an http(s) origin such as "http://localhost:3000", not ${JSON.stringify(value)}.`)
+  }
+  return url.origin
 }
 
 /** Checks a value read from a tab the way the client would; throws unless the client would restore it. */
@@ -59,7 +74,7 @@ export function readSessionEntry(storageKey: string, origin: string, value: stri
 export interface SeedScriptArg {
   key: string
   value: string
-  origin: string | null
+  origin: string
   seed: string
 }
 
@@ -67,13 +82,15 @@ export interface SeedScriptArg {
  * Runs in the tab before the app's scripts, on every load: writes the entry the first time only,
  * so a reload after the session rotated or ended keeps what the app stored since. The seeds a tab
  * has had are listed under `${key}:seeded`; several seeds apply in order, the last one wins.
- * Top-level document only (a same-origin frame shares the storage; another origin's frame must
- * never get tokens), and never on an opaque origin (a new tab's about:blank). Serialised into the
- * page: it must not reach anything outside itself.
+ * Only a top-level http(s) document of `origin`: never another origin a tab visits, never a frame
+ * (another origin's must never get tokens; one of the app's shares the tab's storage and reads the
+ * entry the top wrote), never about:blank (which may inherit the app's origin from its opener).
+ * Serialised into the page: it must not reach anything outside itself.
  */
 export function writeSeedOnce({ key, value, origin, seed }: SeedScriptArg): void {
   try {
-    if (window.top !== window || location.origin === 'null' || (origin !== null && location.origin !== origin)) return
+    const web = location.protocol === 'http:' || location.protocol === 'https:'
+    if (window.top !== window || !web || location.origin !== origin) return
     const marker = `${key}:seeded`
     const seen: unknown = JSON.parse(sessionStorage.getItem(marker) ?? '[]')
     const seeds = Array.isArray(seen) ? seen : []
@@ -85,9 +102,9 @@ export function writeSeedOnce({ key, value, origin, seed }: SeedScriptArg): void
   }
 }
 
-/** The init script's source: `writeSeedOnce` called with `entry`, under a seed id of its own. */
-export function seedScript(entry: SessionEntry): string {
-  const arg: SeedScriptArg = { key: entry.storageKey, value: entry.value, origin: entry.origin, seed: randomId('seed') }
+/** The init script's source: `writeSeedOnce` called with `entry` for `origin`, under a seed id of its own. */
+export function seedScript(entry: SessionEntry, origin: string): string {
+  const arg: SeedScriptArg = { key: entry.storageKey, value: entry.value, origin, seed: randomId('seed') }
   return `(${writeSeedOnce.toString()})(${JSON.stringify(arg)});`
 }
 

@@ -34,9 +34,16 @@ describe('seedSession from dist/testing-playwright.mjs', () => {
     expect(tabClient().getSnapshot()).toMatchObject({ status: 'unauthenticated' })
   })
 
+  it('refuses to seed with neither an origin nor a baseURL: a TypeError, and no script added', async () => {
+    const scripts = []
+    const target = { addInitScript: async ({ content }) => void scripts.push(content) }
+    await expect(seedSession(target, { accessToken: createTestJwt(), refreshToken: 'rt-0' })).rejects.toThrow(TypeError)
+    expect(scripts).toEqual([])
+  })
+
   it('captures a signed-in tab and restores it in another context', async () => {
     const seeded = fakeContext()
-    await seedSession(seeded.target, { accessToken: createTestJwt({ sub: 'user-5' }), refreshToken: 'rt-0' })
+    await seedSession(seeded.target, { accessToken: createTestJwt({ sub: 'user-5' }), refreshToken: 'rt-0' }, { origin: location.origin })
     seeded.load()
     const captured = await captureSession({ evaluate: async (expression) => (0, eval)(expression) })
     sessionStorage.clear()

@@ -197,3 +197,19 @@ describe('five tabs opened together, timing left to the browser', () => {
     await expectQuietlySignedOut(tabs, logs)
   })
 })
+
+describe('a tab that holds the restore turn and never lets go (frozen, suspended, in a debugger)', () => {
+  it('has it taken over after refreshTimeout + 2 s: the new tab restores with one request', async () => {
+    const { context } = await signedInThenClosed()
+    await h().control('reset-counters')
+    const mark = h().refreshLog.length
+    await h().openTab(context, 'frozen', { holdLock: RESTORE_LOCK })
+    const tab = await h().openTab(context, 'r0', { ...RESTORE, refreshTimeout: '1000' })
+    const openedAt = Date.now()
+    expect(await tab.evaluate(() => window.e2e.ready())).toMatchObject({ status: 'authenticated' })
+    expect(Date.now() - openedAt).toBeGreaterThan(2_000) // it waited for the holder first
+    const answered = h().refreshLog.slice(mark)
+    expect(answered.map(({ status }) => status)).toEqual([200])
+    expect(await h().counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0 })
+  })
+})

@@ -191,6 +191,29 @@ describe('no key storage', () => {
   })
 })
 
+describe('no channel', () => {
+  it('signs in and signs requests in a tab alone where BroadcastChannel throws (an opaque origin)', async () => {
+    const context = await h().newContext()
+    await context.addInitScript(() => {
+      window.BroadcastChannel = class {
+        constructor() {
+          throw new DOMException('The operation is insecure.', 'SecurityError')
+        }
+      } as unknown as typeof BroadcastChannel
+    })
+    const tab = await h().openTab(context, 'opaque', DPOP) // start() ran, and did not throw
+    expect(await tab.evaluate(() => window.e2e.ready())).toMatchObject({ status: 'unauthenticated' })
+    const { accessToken } = await tab.evaluate(() => window.e2e.login())
+    await waitForToken(tab, accessToken)
+    expect(await tab.evaluate(() => window.e2e.me())).toMatchObject({ status: 200, body: { username: 'alice' } })
+    const proofs = h().proofLog.filter((p) => p.jkt === boundTo(accessToken) && p.path !== '/auth/refresh')
+    expect(proofs.map((p) => [p.path, p.status])).toEqual([
+      ['/auth/login', 200],
+      ['/api/me', 200],
+    ])
+  })
+})
+
 describe('token storage', () => {
   it('never writes a token of this run to IndexedDB (where the keys go), localStorage or document.cookie', async () => {
     // The control for IndexedDB: the recorder saw the key pairs written there.

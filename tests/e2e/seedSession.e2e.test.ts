@@ -1,7 +1,7 @@
 // react-jwt-session/testing/playwright in real Chromium against the reference server (6-second
 // access tokens, strict rotation): a pair logged in over HTTP from Node is seeded into the tabs'
 // sessionStorage before the test page loads, the way an app's Playwright suite skips its login UI.
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Frame, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { captureSession, restoreSession, seedSession } from '../../src/testing/playwright'
 import { pageLog, suiteHarness, waitForNewToken, waitForStatus, waitForToken } from './harness'
@@ -27,6 +27,54 @@ async function seededContext() {
   const pair = await apiLogin(context)
   const entry = await seedSession(context, pair, { origin: h().url })
   return { context, pair, entry, mark: h().refreshLog.length }
+}
+
+const IDP = 'https://idp.example.test'
+const PAY = 'https://pay.example.test'
+
+/**
+ * Static pages without the client, answered by the context itself: an identity provider and a
+ * payment page on origins of their own, and on the app's origin a page framing both kinds of
+ * frame. The init scripts run in them as in any page. Close such pages before the test ends: the
+ * harness reads each open tab's client when it closes the context.
+ */
+async function serveForeignPages(context: BrowserContext): Promise<void> {
+  const html = (body: string) => `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}</body></html>`
+  const pages: Record<string, string> = {
+    [`${IDP}/authorize`]: html('Sign in'),
+    [`${IDP}/framing-the-app`]: html(`<iframe src="${h().url}/embedded"></iframe>`),
+    [`${PAY}/checkout`]: html('Pay'),
+    [`${PAY}/widget`]: html('Card'),
+    [`${h().url}/framed`]: html(`<iframe src="/embedded"></iframe><iframe src="${PAY}/widget"></iframe>`),
+    [`${h().url}/embedded`]: html('Embedded'),
+  }
+  await context.route(
+    (url) => pages[url.href] !== undefined,
+    (route) => route.fulfill({ contentType: 'text/html', body: pages[route.request().url()] }),
+  )
+}
+
+/** The frame of `page` loaded from `url`, once loaded. */
+async function frameAt(page: Page, url: string): Promise<Frame> {
+  for (;;) {
+    const frame = page.frames().find((f) => f.url() === url)
+    if (frame) {
+      await frame.waitForLoadState()
+      return frame
+    }
+    await page.waitForEvent('framenavigated')
+  }
+}
+
+/** Everything in a frame's sessionStorage; `{}` also where the document may not have any. */
+async function storageOf(frame: Frame): Promise<Record<string, string>> {
+  return frame.evaluate(() => {
+    try {
+      return Object.fromEntries(Object.entries(sessionStorage))
+    } catch {
+      return {}
+    }
+  })
 }
 
 /** The log types of a tab's session (page-level bookkeeping left out). */
@@ -111,6 +159,84 @@ describe('seedSession', () => {
     const [tab] = await h().openTabs(context, 1)
     await waitForStatus(tab!, 'unauthenticated')
     expect((await h().snapshot(tab!)).sessionStorage).toEqual({})
+  })
+
+  it("without an origin, seeds the context's baseURL only: the identity provider and payment page a tab visits get nothing", async () => {
+    await h().control('reset-counters')
+    const context = await h().newContext() // baseURL: the app's origin
+    const entry = await seedSession(context, await apiLogin(context))
+    await serveForeignPages(context)
+    const [tab] = await h().openTabs(context, 1)
+    await waitForStatus(tab!, 'authenticated')
+    // The tab leaves for the identity provider, then the payment page, then comes back.
+    for (const url of [`${IDP}/authorize`, `${PAY}/checkout`]) {
+      await tab!.goto(url)
+      expect(await storageOf(tab!.mainFrame())).toEqual({})
+    }
+    await tab!.goto('/?tab=back')
+    await tab!.waitForFunction(() => window.e2e !== undefined)
+    await waitForStatus(tab!, 'authenticated')
+    expect((await h().snapshot(tab!)).sessionStorage['jwt-session']).toBe(entry.value)
+    expect(entry.origin).toBe(h().url)
+  })
+
+  it('refuses to seed a context with no baseURL and no origin: a TypeError, and no tab gets tokens', async () => {
+    const context = await h().browser.newContext()
+    try {
+      const pair = (await (
+        await fetch(`${h().url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+        })
+      ).json()) as { accessToken: string; refreshToken: string }
+      await expect(seedSession(context, pair)).rejects.toThrow(TypeError)
+      const page = await context.newPage()
+      await page.goto(`${h().url}/?tab=bare`)
+      await page.waitForFunction(() => window.e2e !== undefined)
+      await waitForStatus(page, 'unauthenticated')
+      expect(await storageOf(page.mainFrame())).toEqual({})
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("writes nothing in a frame: another origin's frame in the app, or the app's frame on another site; the app's own frame reads the tab's entry", async () => {
+    const { context, entry } = await seededContext()
+    await serveForeignPages(context)
+    const page = await context.newPage()
+    try {
+      await page.goto('/framed')
+      const [own, foreign] = await Promise.all([frameAt(page, `${h().url}/embedded`), frameAt(page, `${PAY}/widget`)])
+      expect(await storageOf(page.mainFrame())).toMatchObject({ 'jwt-session': entry.value })
+      expect(await storageOf(own)).toMatchObject({ 'jwt-session': entry.value }) // the tab's storage, shared
+      expect(await storageOf(foreign)).toEqual({})
+      await page.goto(`${IDP}/framing-the-app`)
+      const embedded = await frameAt(page, `${h().url}/embedded`)
+      expect(await storageOf(page.mainFrame())).toEqual({})
+      expect(await storageOf(embedded)).toEqual({})
+    } finally {
+      await page.close()
+    }
+  })
+
+  it("writes nothing on about:blank: a new tab's, nor a popup's the app opens", async () => {
+    const { context } = await seededContext()
+    await serveForeignPages(context)
+    const blank = await context.newPage()
+    try {
+      expect(blank.url()).toBe('about:blank')
+      expect(await storageOf(blank.mainFrame())).toEqual({})
+      // The app page clears its storage first: a popup starts from a copy of its opener's.
+      await blank.goto('/embedded')
+      await blank.evaluate(() => sessionStorage.clear())
+      const [popup] = await Promise.all([context.waitForEvent('page'), blank.evaluate(() => void window.open('about:blank'))])
+      await popup.waitForLoadState()
+      expect(popup.url()).toBe('about:blank')
+      expect(await storageOf(popup.mainFrame())).toEqual({})
+    } finally {
+      for (const page of context.pages()) await page.close()
+    }
   })
 })
 

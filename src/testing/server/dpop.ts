@@ -5,12 +5,16 @@ import { EmbeddedJWK, base64url, calculateJwkThumbprint, jwtVerify, type JWTPayl
 import { randomToken, utf8 } from './bytes'
 import type { RequestContext } from './http'
 
-/** How far `iat` may be from the server clock, either way, in seconds. */
-const IAT_WINDOW_SECONDS = 60
+/** How far `iat` may be from the server clock, either way, in ms; both bounds accepted. */
+const IAT_WINDOW_MS = 60_000
 /** A nonce is good this long; then the next request is challenged with a fresh one. */
 const NONCE_LIFETIME_SECONDS = 300
-/** Replay-cache bound; entries leave when their proof could no longer pass the `iat` check. */
-const MAX_SEEN_PROOFS = 10_000
+/**
+ * Replay-cache bound per key: a browser never sends this many requests in two minutes. Anyone can
+ * sign proofs with a key of their own, so the bound is per key: a key that floods it locks out
+ * only itself, never another client.
+ */
+const MAX_PROOFS_PER_KEY = 10_000
 const MAX_JTI_LENGTH = 256
 
 export type ProofError = 'invalid_dpop_proof' | 'use_dpop_nonce'
@@ -21,12 +25,18 @@ export type ProofResult = { ok: true; jkt: string } | { ok: false; error: ProofE
 export interface DpopVerifier {
   /**
    * Checks the request's `DPoP` header. Pass `accessToken` on a resource request: the proof must
-   * then carry its hash (`ath`). A proof that passes is spent: its `jti` is never accepted again.
+   * then carry its hash (`ath`). A proof that passes is spent: its `jti` is never accepted again
+   * with its key while its `iat` could still pass.
    */
   check(ctx: RequestContext, accessToken?: string): Promise<ProofResult>
   /** The nonce proofs must carry now (every response sends it); undefined when nonces are off. */
   nonce(): string | undefined
 }
+
+/** Past the window's far side (ms): the `iat` check refuses it, and the replay cache forgets it. */
+const tooOld = (issuedAt: number, current: number) => current - issuedAt > IAT_WINDOW_MS
+/** The `iat` check: inclusive on both sides. */
+const withinIatWindow = (issuedAt: number, current: number) => !tooOld(issuedAt, current) && issuedAt - current <= IAT_WINDOW_MS
 
 async function sha256Base64url(text: string): Promise<string> {
   return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))
@@ -41,10 +51,21 @@ function withoutQuery(value: unknown): string | undefined {
   return url.href
 }
 
-export function createDpopVerifier(options: { now: () => number; requireNonce: boolean }): DpopVerifier {
-  const { now, requireNonce } = options
-  /** jti → server time (ms) after which the proof fails the `iat` check anyway. */
-  const seen = new Map<string, number>()
+interface DpopVerifierOptions {
+  now: () => number
+  requireNonce: boolean
+  /** Default `MAX_PROOFS_PER_KEY`. */
+  maxProofsPerKey?: number
+}
+
+export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
+  const { now, requireNonce, maxProofsPerKey = MAX_PROOFS_PER_KEY } = options
+  /**
+   * jkt → (jti → the proof's `iat` in ms). Scoped by key: a jti only ever counts against the key
+   * that signed it.
+   */
+  const seen = new Map<string, Map<string, number>>()
+  let sweptAt = -Infinity
   let nonce = { value: randomToken(16), issuedAt: now() }
 
   function currentNonce(): string {
@@ -52,12 +73,33 @@ export function createDpopVerifier(options: { now: () => number; requireNonce: b
     return nonce.value
   }
 
-  /** False for a jti seen before, and when the cache is full: refusing is safer than forgetting. */
-  function remember(jti: string, expiresAt: number): boolean {
+  /**
+   * Drops the proofs too old to pass the `iat` check, by the very test it uses: an entry lives
+   * through the last instant its proof could pass.
+   */
+  function forgetExpired(proofs: Map<string, number>, current: number): void {
+    for (const [jti, issuedAt] of proofs) if (tooOld(issuedAt, current)) proofs.delete(jti)
+  }
+
+  /**
+   * False for a jti this key used before, and when this key's cache is full: refusing is safer
+   * than forgetting, and only the key's holder can fill it. The other keys are swept at most once
+   * a second, so a request costs no walk over every key.
+   */
+  function remember(jkt: string, jti: string, issuedAt: number): boolean {
     const current = now()
-    for (const [key, until] of seen) if (until <= current) seen.delete(key)
-    if (seen.has(jti) || seen.size >= MAX_SEEN_PROOFS) return false
-    seen.set(jti, expiresAt)
+    if (current - sweptAt >= 1000 || current < sweptAt) {
+      sweptAt = current
+      for (const [key, proofs] of seen) {
+        forgetExpired(proofs, current)
+        if (proofs.size === 0) seen.delete(key)
+      }
+    }
+    const proofs = seen.get(jkt) ?? new Map<string, number>()
+    forgetExpired(proofs, current)
+    if (proofs.has(jti) || proofs.size >= maxProofsPerKey) return false
+    proofs.set(jti, issuedAt)
+    seen.set(jkt, proofs)
     return true
   }
 
@@ -88,13 +130,13 @@ export function createDpopVerifier(options: { now: () => number; requireNonce: b
     const expectedHtu = new URL(ctx.url.pathname, ctx.origin).href
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) return invalid
     if (htm !== ctx.request.method || withoutQuery(htu) !== expectedHtu) return invalid
-    if (typeof iat !== 'number' || Math.abs(now() / 1000 - iat) > IAT_WINDOW_SECONDS) return invalid
+    if (typeof iat !== 'number' || !withinIatWindow(iat * 1000, now())) return invalid
     if (accessToken !== undefined && ath !== (await sha256Base64url(accessToken))) return invalid
     // After the checks above, so only a proof that is otherwise good learns the nonce is stale;
     // and before the replay cache, so the challenged proof's jti is not recorded (the retry is
     // a new proof anyway).
     if (requireNonce && payload.nonce !== currentNonce()) return { ok: false, error: 'use_dpop_nonce' }
-    if (!remember(jti, (iat + IAT_WINDOW_SECONDS) * 1000)) return invalid
+    if (!remember(jkt, jti, iat * 1000)) return invalid
     return { ok: true, jkt }
   }
 

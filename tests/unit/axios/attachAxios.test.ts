@@ -63,6 +63,22 @@ describe('attachAxios', () => {
     expect(net.refreshRequests()).toHaveLength(1)
   })
 
+  it('keeps the token out of the AxiosError the app gets: no Authorization in its config, whatever the adapter', async () => {
+    const { auth } = await net.staleSession()
+    const instances = [xhr(net.api), http(net.api)]
+    instances.forEach((instance) => attachAxios(auth, instance, { allowedOrigins: [net.api] }))
+    net.intercept((request) => (new URL(request.url).pathname === '/api/me' ? Response.json({}, { status: 401 }) : undefined))
+
+    const errors = await Promise.all(instances.map((instance) => instance.get('/api/me').catch((caught: unknown) => caught)))
+
+    expect(errors.map(statusOf)).toEqual([401, 401]) // the second 401, after the one replay
+    expect(net.apiRequests().every((r) => r.token !== null)).toBe(true)
+    for (const error of errors) {
+      expect(axios.isAxiosError(error) && error.config?.headers.has('Authorization')).toBe(false)
+      expect(JSON.stringify((error as { toJSON(): unknown }).toJSON())).not.toContain(auth.getSnapshot().accessToken!)
+    }
+  })
+
   it('sends no token to an origin that is not allowed, and refreshes nothing for its 401', async () => {
     const { auth } = await net.staleSession()
     const other = http(net.other)

@@ -5,8 +5,9 @@
 import { restRefresh } from '../../../src/core/adapters'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import type { TokenPair } from '../../../src/core/tokens'
+import type { AuthClientOptions } from '../../../src/core/types'
 import { serveHandler, type ServedHandler } from '../../../src/testing/nodeHttp'
-import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
+import { createAuthServer, createBrowserFetch, type AuthServerOptions } from '../../../src/testing/server/index'
 
 /** What reached the server: where, and which token it carried. */
 export interface Seen {
@@ -22,13 +23,13 @@ type Hook = (request: Request) => Response | void | Promise<Response | void>
 // The page of the jsdom tests is http://localhost:3000; its XHR asks the API for CORS like a browser.
 const CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-allow-headers': 'authorization, content-type, dpop',
   'access-control-allow-methods': 'GET, POST',
-  'access-control-expose-headers': 'www-authenticate',
+  'access-control-expose-headers': 'www-authenticate, dpop-nonce',
 }
 
-export async function startNetwork() {
-  const server = createAuthServer({ passwordIterations: 500 })
+export async function startNetwork(serverOptions: AuthServerOptions = {}) {
+  const server = createAuthServer({ passwordIterations: 500, ...serverOptions })
   const browser = createBrowserFetch(server.handler)
   const seen: Seen[] = []
   let hook: Hook | null = null
@@ -37,7 +38,12 @@ export async function startNetwork() {
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS })
     const url = new URL(request.url)
     const authorization = request.headers.get('authorization')
-    seen.push({ origin: url.origin, method: request.method, path: url.pathname, token: authorization?.replace(/^Bearer /, '') ?? null })
+    seen.push({
+      origin: url.origin,
+      method: request.method,
+      path: url.pathname,
+      token: authorization?.replace(/^(?:Bearer|DPoP) /, '') ?? null,
+    })
     const response = (await hook?.(request)) ?? (await browser(request))
     const headers = new Headers(response.headers)
     for (const [name, value] of Object.entries(CORS)) headers.set(name, value)
@@ -48,16 +54,20 @@ export async function startNetwork() {
   const api: ServedHandler = await serveHandler(handle)
   const other: ServedHandler = await serveHandler(handle)
 
+  /** Sends over the network, seen like any other request: the `fetch` of a client or an adapter. */
+  const send: typeof fetch = (input, init) => handle(new Request(input, init))
+
   /** A tab on its own whose `auth.fetch` sends over the network, with `api` allowed. */
-  function createClient(): AuthClient {
+  function createClient(options: Partial<AuthClientOptions> = {}): AuthClient {
     return createAuthClient({
       // The refresh request is counted in `seen` like any other.
-      refresh: restRefresh({ url: `${api.url}/auth/refresh`, fetch: (input, init) => handle(new Request(input, init)) }),
+      refresh: restRefresh({ url: `${api.url}/auth/refresh`, fetch: send }),
       allowedOrigins: [api.url],
       storage: null,
       channel: null,
       locks: null,
       wakeEvents: () => () => {},
+      ...options,
     })
   }
 
@@ -87,6 +97,7 @@ export async function startNetwork() {
     other: other.url,
     server,
     seen,
+    send,
     signIn,
     createClient,
     staleSession,

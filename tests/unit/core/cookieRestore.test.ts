@@ -155,6 +155,34 @@ describe('cold start from the refresh cookie (restore: cookieRestore)', () => {
     expect(tabs[0]!.getSnapshot().claims?.sub).toBe('user-2')
   })
 
+  it('takes the turn over from a frozen tab after refreshTimeout + 2 s: signs in with 1 request, ready() settles', async () => {
+    const refresh = cookieServer('valid')
+    const harness = createTabHarness()
+    // A frozen tab (suspended, or stopped in a debugger) took the restore turn and never lets go.
+    harness.locks.request('jwt-session:jwt-session:restore', {}, () => new Promise(() => {})).catch(() => {})
+    const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    client.start()
+    let settled = false
+    void client.ready().then(() => (settled = true))
+    await vi.advanceTimersByTimeAsync(300 + 16_999)
+    expect([client.getSnapshot().status, settled, refresh.mock.calls.length]).toEqual(['initializing', false, 0])
+    await vi.advanceTimersByTimeAsync(1 + 40)
+    expect([client.getSnapshot().status, settled, refresh.mock.calls.length]).toEqual(['authenticated', true, 1])
+    client.stop()
+  })
+
+  it('a tab waiting for a turn taken over from a frozen tab takes the new holder’s session: 1 request in all', async () => {
+    const refresh = cookieServer('valid')
+    const harness = createTabHarness()
+    harness.locks.request('jwt-session:jwt-session:restore', {}, () => new Promise(() => {})).catch(() => {})
+    const tabs = [0, 1, 2].map(() => createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} }))
+    tabs.forEach((tab) => tab.start())
+    await vi.advanceTimersByTimeAsync(300 + 17_000 + 40 + 300)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(Array(3).fill('authenticated'))
+    expect(new Set(tabs.map((tab) => tab.getSnapshot().sessionId)).size).toBe(1)
+  })
+
   it('without Web Locks every tab asks on its own (documented: no cross-tab lock, no exactly-once)', async () => {
     const refresh = cookieServer('valid')
     openTogether(3, refresh, { locks: null })

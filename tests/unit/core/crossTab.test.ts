@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../../../src/core/client'
 import type { AuthError } from '../../../src/core/errors'
-import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
 import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 import { useFakeClock } from '../../support/session'
 
@@ -64,6 +64,99 @@ describe('handoff', () => {
       expect(server.refresh).toHaveBeenCalledTimes(heardLogout ? 0 : 1)
       expect(late.getSnapshot().status).toBe(heardLogout ? 'unauthenticated' : 'authenticated')
     }
+  })
+
+  /** A tab that reloads (its sessionStorage survives), and a new tab opened `after` ms later. */
+  async function reloadThenOpen(after: number, { reloadedTimeout = 300 } = {}) {
+    const server = rotatingServer()
+    const { open } = openTabs(0, server.refresh)
+    const storage = createMemoryStorage()
+    const before = open({ storage })
+    before.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    before.stop()
+    const reloaded = open({ storage, handoffTimeout: reloadedTimeout })
+    await vi.advanceTimersByTimeAsync(after)
+    const opened = open()
+    const statuses: string[] = []
+    opened.subscribe(() => statuses.push(opened.getSnapshot().status))
+    return { server, reloaded, opened, statuses }
+  }
+
+  it.each([0, 10, 150, 299])(
+    'answers a tab that asked while it was still asking itself: a reload, then a new tab %i ms later',
+    async (after) => {
+      const { server, reloaded, opened, statuses } = await reloadThenOpen(after)
+      await vi.advanceTimersByTimeAsync(300)
+      expect(opened.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: reloaded.getSnapshot().accessToken })
+      expect(statuses).not.toContain('unauthenticated')
+      expect(server.refresh).not.toHaveBeenCalled()
+    },
+  )
+
+  it('gives a tab that gave up the session a tab still asking announces once it knows it', async () => {
+    const { server, reloaded, opened, statuses } = await reloadThenOpen(10, { reloadedTimeout: 1_000 })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(opened.getSnapshot().status).toBe('unauthenticated')
+    await vi.advanceTimersByTimeAsync(700)
+    expect(opened.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: reloaded.getSnapshot().accessToken })
+    expect(statuses).toEqual(['unauthenticated', 'authenticated'])
+    expect(server.refresh).not.toHaveBeenCalled()
+  })
+
+  describe('a tab opened after a rotation, with the pair from before it stored (a seeded tab)', () => {
+    function api() {
+      const sent: string[] = []
+      const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+        sent.push((init?.headers as Record<string, string>).Authorization!.slice('Bearer '.length))
+        return new Response('{}', { status: 200 })
+      })
+      return { sent, options: { fetch: fetch as typeof globalThis.fetch, allowedOrigins: ['https://api.example.com'] } }
+    }
+
+    it.each([
+      ['a loader before start()', false],
+      ['a started client', true],
+    ])('sends the newer token, never its stored one, from %s', async (_label, started) => {
+      const server = rotatingServer()
+      const { open, harness } = openTabs(0, server.refresh)
+      const seeded = createMemoryStorage()
+      const first = open({ storage: seeded })
+      first.login(server.loginPair())
+      const seed = seeded.getItem('jwt-session')!
+      await first.refresh()
+      const { sent, options } = api()
+      const late = createAuthClient({
+        refresh: server.refresh,
+        ...harness.tab(),
+        storage: createMemoryStorage({ 'jwt-session': seed }),
+        ...options,
+        wakeEvents: () => () => {},
+      })
+      if (started) late.start()
+      const loading = Promise.all([late.fetch('https://api.example.com/me'), late.getAccessToken()])
+      await vi.advanceTimersByTimeAsync(300)
+      const [, token] = await loading
+      expect([...sent, token]).toEqual([first.getSnapshot().accessToken, first.getSnapshot().accessToken])
+      expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+    })
+
+    it('costs a tab nothing when no other tab could answer: its stored token at once, no wait for the handoff', async () => {
+      const server = rotatingServer()
+      const seeded = createMemoryStorage()
+      const writer = openTabs(0, server.refresh).open({ storage: seeded })
+      writer.login(server.loginPair())
+      writer.stop()
+      const { open } = openTabs(0, server.refresh) // another browser: no tab of the seeded one is open
+      const { sent, options } = api()
+      const alone = open({ storage: seeded, ...options })
+      const startedAt = Date.now()
+      const loading = Promise.all([alone.fetch('https://api.example.com/me'), alone.getAccessToken()])
+      await vi.advanceTimersByTimeAsync(0)
+      const [, token] = await loading
+      expect(Date.now() - startedAt).toBe(0)
+      expect([...sent, token]).toEqual([writer.getSnapshot().accessToken, writer.getSnapshot().accessToken])
+    })
   })
 
   it('makes getAccessToken in a new tab wait for the handoff instead of answering null', async () => {

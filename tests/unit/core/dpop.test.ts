@@ -417,7 +417,7 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     const foreign = harness.tab().channel('jwt-session:jwt-session:dpop')!
     foreign.addEventListener('message', ({ data }) => {
       const { sessionId, keyId } = data as { sessionId: string; keyId?: string }
-      if (keyId === undefined) foreign.postMessage({ type: 'jwt-session:dpop', sessionId, keyId: 'forged', keys: forged })
+      if (keyId === undefined) foreign.postMessage({ type: 'jwt-session:dpop', v: 1, sessionId, keyId: 'forged', keys: forged })
     })
     const second = open({ storage: copy })
     await second.ready()
@@ -439,7 +439,7 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     const keys = harness.tab().channel('jwt-session:jwt-session:dpop')!
     sessions.addEventListener('message', ({ data }) => {
       if ((data as { type?: string }).type === 'session-request')
-        keys.postMessage({ type: 'jwt-session:dpop', sessionId, keyId: 'forged', keys: forged })
+        keys.postMessage({ type: 'jwt-session:dpop', v: 1, sessionId, keyId: 'forged', keys: forged })
     })
     const second = open()
     await second.ready()
@@ -450,6 +450,130 @@ describe('dpop(): sender-constrained tokens (RFC 9449)', () => {
     expect(await calculateJwkThumbprint(proofOf(proofs[0]!.proof).header.jwk)).toBe(jkt)
     sessions.close()
     keys.close()
+  })
+
+  it('a tab open before the login takes the key offered with the session: it asks no tab for it', async () => {
+    const { open, signIn, harness, sent } = setup()
+    const tabs = [open(), open()]
+    const heard: { keyId?: string }[] = []
+    const listener = harness.tab().channel('jwt-session:jwt-session:dpop')!
+    listener.addEventListener('message', ({ data }) => heard.push(data as { keyId?: string }))
+    await signIn(tabs[0]!)
+    await settled()
+    expect(tabs[1]!.getSnapshot().sessionId).toBe(tabs[0]!.getSnapshot().sessionId)
+    expect((await tabs[1]!.fetch(url('/api/me'))).status).toBe(200)
+    expect(heard.filter((message) => message.keyId === undefined)).toEqual([]) // no question for the key
+    expect(heard.filter((message) => message.keyId !== undefined)).toHaveLength(1) // the one offer
+    const keys = sent.filter((s) => s.proof).map((s) => proofOf(s.proof).header.jwk.x)
+    expect(new Set(keys).size).toBe(1)
+    listener.close()
+  })
+
+  it('works in this tab alone where the browser refuses a channel: start() does not throw', async () => {
+    const { open, signIn } = setup()
+    const refusing = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError')
+    }
+    let tab: AuthClient | undefined
+    expect(() => (tab = open({ channel: refusing }))).not.toThrow()
+    await signIn(tab!)
+    expect((await tab!.fetch(url('/api/me'))).status).toBe(200)
+    expect(() => tab!.stop()).not.toThrow()
+  })
+
+  it('takes no pair whose private key is extractable or does not match its public key', async () => {
+    const generate = (extractable: boolean) =>
+      crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify'])
+    const [own, other, exportable] = await Promise.all([generate(false), generate(false), generate(true)])
+    expect(await toDpopKey('own', own)).toMatchObject({ id: 'own' })
+    expect(await toDpopKey('mixed', { privateKey: other.privateKey, publicKey: own.publicKey })).toBeNull()
+    expect(await toDpopKey('exportable', exportable)).toBeNull()
+  })
+
+  it('never signs with a stored pair whose private key is not its public key’s: dpop_unavailable, nothing sent', async () => {
+    const { open, signIn, keyStore, sent } = setup()
+    const storage = createMemoryStorage()
+    const tab = open({ storage, channel: null })
+    await signIn(tab)
+    tab.stop()
+    // Other code of the origin swaps the private half in the key store; the public half still matches cnf.jkt.
+    const [[id, pair]] = [...keyStore.keys.entries()] as [[string, CryptoKeyPair]]
+    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+    keyStore.keys.set(id, { privateKey: other.privateKey, publicKey: pair.publicKey })
+    const reloaded = open({ storage, channel: null })
+    await reloaded.ready()
+    const before = sent.length
+    await expect(reloaded.fetch(url('/api/me'))).rejects.toMatchObject({ code: 'dpop_unavailable' })
+    expect(sent.length).toBe(before)
+  })
+
+  it('never takes from another tab a pair whose private key is not its public key’s: dpop_unavailable, nothing sent', async () => {
+    const { open, signIn, harness, keyStore, sent } = setup()
+    const storage = createMemoryStorage()
+    const first = open({ storage })
+    await signIn(first)
+    first.stop() // the only tab that holds the key is gone; a copy of its session stays (no key id)
+    const copy = createMemoryStorage({ 'jwt-session': storage.getItem('jwt-session')! })
+    const [pair] = [...keyStore.keys.values()]
+    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+    const mixed = { privateKey: other.privateKey, publicKey: pair!.publicKey } // its thumbprint is cnf.jkt
+    const foreign = harness.tab().channel('jwt-session:jwt-session:dpop')!
+    foreign.addEventListener('message', ({ data }) => {
+      const { sessionId, keyId } = data as { sessionId: string; keyId?: string }
+      if (keyId === undefined) foreign.postMessage({ type: 'jwt-session:dpop', v: 1, sessionId, keyId: 'mixed', keys: mixed })
+    })
+    const second = open({ storage: copy })
+    await second.ready()
+    const before = sent.length
+    await expect(second.fetch(url('/api/me'))).rejects.toMatchObject({ code: 'dpop_unavailable' })
+    expect(sent.length).toBe(before)
+    foreign.close()
+  })
+
+  it('never takes a pair offered before the session arrives whose private key is not its public key’s: the session’s own key is asked for', async () => {
+    const { open, signIn, harness, keyStore, sent } = setup()
+    const first = open()
+    await signIn(first)
+    const sessionId = first.getSnapshot().sessionId!
+    const [pair] = [...keyStore.keys.values()]
+    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+    const mixed = { privateKey: other.privateKey, publicKey: pair!.publicKey }
+    const sessions = harness.tab().channel('jwt-session:jwt-session')!
+    const keys = harness.tab().channel('jwt-session:jwt-session:dpop')!
+    sessions.addEventListener('message', ({ data }) => {
+      if ((data as { type?: string }).type === 'session-request')
+        keys.postMessage({ type: 'jwt-session:dpop', v: 1, sessionId, keyId: 'mixed', keys: mixed })
+    })
+    const second = open()
+    await second.ready()
+    const before = sent.length
+    expect((await second.fetch(url('/api/me'))).status).toBe(200)
+    expect(sent.length).toBe(before + 1) // signed with the session's own key: accepted at once
+    sessions.close()
+    keys.close()
+  })
+
+  it('makes a new key for the login rather than reuse an extractable pair found under the sign-in page’s key id', async () => {
+    const { open, keyStore } = setup()
+    const storage = createMemoryStorage()
+    const post = (tab: AuthClient, password: string) =>
+      tab.loginFetch(url('/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password }),
+      })
+    const page = open({ storage, channel: null })
+    expect((await post(page, 'wrong')).status).toBe(401)
+    page.stop()
+    // Other code of the origin puts a pair whose private key it can export under the page's key id.
+    const planted = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
+    keyStore.keys.set(JSON.parse(storage.getItem('jwt-session:dpop:pending')!).keyId, planted)
+    const reloaded = open({ storage, channel: null })
+    const response = await post(reloaded, 'alice-password')
+    reloaded.login((await response.json()) as { accessToken: string; refreshToken: string })
+    const jkt = readClaims<{ cnf: { jkt: string } }>(reloaded.getSnapshot().accessToken!).cnf.jkt
+    expect(jkt).not.toBe(await calculateJwkThumbprint(await crypto.subtle.exportKey('jwk', planted.publicKey)))
+    expect((await reloaded.fetch(url('/api/me'))).status).toBe(200)
   })
 
   it('a token copied to another profile is refused there, even with that profile’s own valid proof', async () => {

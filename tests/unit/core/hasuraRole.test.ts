@@ -40,7 +40,7 @@ function browser() {
     client.start()
     return client
   }
-  return { open, seen, refresh, allow: (roles: string[]) => (allowed = roles) }
+  return { open, seen, refresh, allow: (roles: string[]) => (allowed = roles), inject: harness.inject }
 }
 
 const roles = (tabs: AuthClient[]) => tabs.map((tab) => tab.getSnapshot().role)
@@ -104,6 +104,36 @@ describe('hasuraRole(): the active Hasura role', () => {
     tabs[0]!.login({ accessToken: hasuraToken(['user', 'editor'], 'user-2'), refreshToken: 'rt-2' })
     await vi.advanceTimersByTimeAsync(0)
     expect(roles([...tabs, late])).toEqual([null, null, null]) // a new login starts from the default role
+  })
+
+  it('works in this tab alone where the browser refuses a channel: start() does not throw, setRole still applies', async () => {
+    const { open, seen } = browser()
+    const refusing = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError')
+    }
+    let tab: AuthClient | undefined
+    expect(() => (tab = open({ channel: refusing }))).not.toThrow()
+    tab!.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    tab!.setRole('editor')
+    await tab!.fetch(`${API}/v1/graphql`)
+    expect(tab!.getSnapshot().role).toBe('editor')
+    expect(seen.map((s) => s.role)).toEqual(['editor'])
+    expect(() => tab!.stop()).not.toThrow()
+  })
+
+  it('ignores role messages for another login, for a role the token does not allow, or of another version', async () => {
+    const { open, inject } = browser()
+    const tab = open()
+    await vi.advanceTimersByTimeAsync(300)
+    tab.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    const sessionId = tab.getSnapshot().sessionId
+    const say = (message: object) => inject('jwt-session:jwt-session:role', { type: 'jwt-session:role', v: 1, ...message })
+    say({ sessionId: 'another-login', role: 'editor' })
+    say({ sessionId, role: 'admin' })
+    say({ sessionId, role: 'editor', v: 0 })
+    expect(tab.getSnapshot().role).toBeNull()
+    say({ sessionId, role: 'editor' }) // the same message for this login, allowed: heard
+    expect(tab.getSnapshot().role).toBe('editor')
   })
 
   it('falls back to the default role when a refreshed token no longer allows it', async () => {

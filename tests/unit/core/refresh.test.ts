@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
+import { createTestJwt } from '../../../src/testing/jwt'
 import { readClaims, T0, useFakeClock } from '../../support/session'
 import { setup } from './setup'
 
@@ -24,6 +25,30 @@ describe('single flight', () => {
     expect(await client.refresh({ staleToken: stale })).toBe(fresh)
     expect(refresh).toHaveBeenCalledTimes(1)
   })
+})
+
+it('lets an onEvent listener call auth.fetch on refresh_succeeded: it gets the new token, no deadlock, no second refresh', async () => {
+  const sent: string[] = []
+  const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+    sent.push((init?.headers as Record<string, string>).Authorization!)
+    return new Response('{}', { status: 200 })
+  })
+  let replies: Promise<Response>[] = []
+  const { client, refresh, tokens } = setup({
+    fetch: fetch as typeof globalThis.fetch,
+    allowedOrigins: ['https://api.example.com'],
+    onEvent: (event) => {
+      if (event.type === 'refresh_succeeded') replies.push(client.fetch('https://api.example.com/me'))
+    },
+  })
+  client.login(tokens())
+  client.start()
+  const fresh = await client.refresh()
+  await Promise.all(replies)
+  expect(sent).toEqual([`Bearer ${fresh}`])
+  expect(refresh).toHaveBeenCalledTimes(1)
+  replies = []
+  client.stop()
 })
 
 describe('silent refresh timing', () => {
@@ -199,6 +224,48 @@ describe('failures', () => {
     await pending
     expect(signal?.aborted).toBe(true)
     expect(client.getSnapshot().status).toBe('authenticated')
+  })
+})
+
+describe('a refresh that answers another user’s token', () => {
+  // Cookie mode: the answer is whoever the browser's one refresh cookie names. A cold start still
+  // in flight when bob signed in puts alice's cookie back, and bob's next refresh answers as alice.
+  const hasura = (userId: string) => ({
+    'https://hasura.io/jwt/claims': { 'x-hasura-user-id': userId, 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': ['user'] },
+  })
+  it.each([
+    ['sub', { sub: 'bob' }, { sub: 'alice' }],
+    ['Hasura user id (no sub)', hasura('bob'), hasura('alice')],
+  ])('ends the session instead of keeping it as the same login (%s): bob’s replay rejects session_changed', async (_label, bob, alice) => {
+    const sent: string[] = []
+    const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push((init?.headers as Record<string, string>).Authorization!.slice('Bearer '.length))
+      return new Response('', { status: 401 })
+    })
+    const { client, refresh, events } = setup({ fetch: fetch as typeof globalThis.fetch, allowedOrigins: ['https://api.example.com'] })
+    const bobToken = createTestJwt({ sub: undefined, ...bob }, { expiresIn: 900 })
+    refresh.mockImplementation(async () => ({ accessToken: createTestJwt({ sub: undefined, ...alice }, { expiresIn: 900 }) }))
+    client.login({ accessToken: bobToken })
+    client.start()
+    const posting = client.fetch('https://api.example.com/orders', { method: 'POST', body: '{}' })
+    await expect(posting).rejects.toMatchObject({ code: 'session_changed' })
+    expect(sent).toEqual([bobToken])
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null, sessionId: null })
+    expect(events).toContainEqual({ type: 'logged_out', reason: 'refresh_rejected', fromOtherTab: false })
+    await expect(client.getAccessToken()).resolves.toBeNull()
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it('keeps a rotation for the same user, and one whose tokens name no user at all', async () => {
+    for (const claims of [{ sub: 'bob' }, { sub: undefined }]) {
+      const { client, refresh } = setup()
+      refresh.mockImplementation(async () => ({ accessToken: createTestJwt(claims, { expiresIn: 900 }) }))
+      client.login({ accessToken: createTestJwt(claims, { expiresIn: 900 }) })
+      const { sessionId } = client.getSnapshot()
+      await client.refresh()
+      expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', sessionId })
+    }
   })
 })
 

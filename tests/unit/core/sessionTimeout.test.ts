@@ -1,25 +1,43 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { restRefresh } from '../../../src/core/adapters'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
+import { cookieRestore } from '../../../src/core/cookieRestore'
 import { sessionTimeout, type SessionTimeoutOptions } from '../../../src/core/sessionTimeout'
-import type { AuthEvent } from '../../../src/core/types'
+import type { AuthClientOptions, AuthEvent } from '../../../src/core/types'
+import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createTabHarness } from '../../../src/testing'
+import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
 import { T0, useFakeClock } from '../../support/session'
 import { rotatingServer } from './tabs'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** The laptop sleeps: the clock moves on, and no timer runs meanwhile. */
+const sleep = (ms: number) => vi.setSystemTime(Date.now() + ms)
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
 
-/** Tabs of one browser with the same session limits; `input(i)` is user input in tab i. */
-function browser(limits: SessionTimeoutOptions, { ttl = 300, tabs = 3, latency = 0 } = {}) {
+interface BrowserOptions {
+  ttl?: number
+  tabs?: number
+  latency?: number
+  /** Replaces what every tab gets from the harness (a channel that throws, no locks). */
+  tab?: Partial<AuthClientOptions>
+}
+
+/** Tabs of one browser with the same session limits; `input(i)` is user input in tab i, `wake(i)` its page waking up. */
+function browser(limits: SessionTimeoutOptions, { ttl = 300, tabs = 3, latency = 0, tab = {} }: BrowserOptions = {}) {
   const harness = createTabHarness({ latency })
   const server = rotatingServer(ttl)
   const revoke = vi.fn(async () => {})
   const clients: AuthClient[] = []
   const events: AuthEvent[][] = []
   const inputs: (() => void)[] = []
+  const wakes: ((kind?: WakeKind) => void)[] = []
   const open = () => {
     const log: AuthEvent[] = []
     const index = clients.length
@@ -27,9 +45,10 @@ function browser(limits: SessionTimeoutOptions, { ttl = 300, tabs = 3, latency =
       refresh: server.refresh,
       revoke,
       ...harness.tab(),
-      wakeEvents: () => () => {},
+      wakeEvents: (onWake) => ((wakes[index] = onWake), () => {}),
       onEvent: (event) => log.push(event),
       timeout: sessionTimeout({ ...limits, activityEvents: (onActivity) => ((inputs[index] = onActivity), () => {}) }),
+      ...tab,
     })
     client.start()
     clients.push(client)
@@ -39,10 +58,11 @@ function browser(limits: SessionTimeoutOptions, { ttl = 300, tabs = 3, latency =
   for (let i = 0; i < tabs; i++) open()
   const statuses = () => clients.map((client) => client.getSnapshot().status)
   const input = (tab: number) => inputs[tab]!()
-  return { harness, server, revoke, clients, events, open, statuses, input }
+  const wake = (tab: number, kind: WakeKind = 'visible') => wakes[tab]!(kind)
+  return { harness, server, revoke, clients, events, open, statuses, input, wake }
 }
 
-async function signedIn(limits: SessionTimeoutOptions, options?: { ttl?: number; tabs?: number; latency?: number }) {
+async function signedIn(limits: SessionTimeoutOptions, options?: BrowserOptions) {
   const tabs = browser(limits, options)
   await vi.advanceTimersByTimeAsync(300) // the handoff question of every new tab times out
   tabs.clients[0]!.login(tabs.server.loginPair())
@@ -66,6 +86,28 @@ describe('idle timeout across tabs', () => {
     expect(clients.map((client) => client.getSnapshot().ended)).toEqual(Array(3).fill({ reason: 'idle', fromOtherTab: false }))
     expect(events.map((log) => endsOf(log).length)).toEqual([1, 1, 1])
     expect(revoke).toHaveBeenCalledTimes(1)
+  })
+
+  it('exactly one tab revokes at an idle end, counted over the seconds after it', async () => {
+    // Every tab reaches the limit at the same moment; the ones that lose the election must not
+    // revoke later either (when the winner lets go of its lock).
+    const { revoke, statuses, input } = await signedIn({ idleTimeout: 15 * MINUTE }, { latency: 20 })
+    input(2)
+    await vi.advanceTimersByTimeAsync(15 * MINUTE + 20)
+    expect(statuses()).toEqual(['unauthenticated', 'unauthenticated', 'unauthenticated'])
+    await vi.advanceTimersByTimeAsync(10 * SECOND)
+    expect(revoke).toHaveBeenCalledTimes(1)
+  })
+
+  it('without Web Locks (locks: null) ends the session in every tab, and each tab that reaches the limit before hearing of the end revokes', async () => {
+    const { clients, events, revoke, statuses, input } = await signedIn({ idleTimeout: 15 * MINUTE }, { latency: 20, tab: { locks: null } })
+    input(2)
+    await vi.advanceTimersByTimeAsync(15 * MINUTE - SECOND)
+    expect(statuses()).toEqual(['authenticated', 'authenticated', 'authenticated'])
+    await vi.advanceTimersByTimeAsync(SECOND + 10 * SECOND)
+    expect(clients.map((client) => client.getSnapshot().ended)).toEqual(Array(3).fill({ reason: 'idle', fromOtherTab: false }))
+    expect(events.map((log) => endsOf(log).length)).toEqual([1, 1, 1])
+    expect(revoke).toHaveBeenCalledTimes(3)
   })
 
   it('a tab that opens or reloads starts its own idle clock but does not extend the others', async () => {
@@ -113,18 +155,99 @@ describe('idle timeout across tabs', () => {
     expect(statuses()).toEqual(['authenticated', 'authenticated', 'authenticated'])
   })
 
-  it('ignores foreign activity messages: another login, a time from the future, other shapes', async () => {
+  it('ignores foreign activity messages: another login, a time from the future, another version, other shapes', async () => {
     const { harness, statuses, clients } = await signedIn({ idleTimeout: MINUTE })
     const name = 'jwt-session:jwt-session:activity'
     const sessionId = clients[0]!.getSnapshot().sessionId
     await vi.advanceTimersByTimeAsync(50 * SECOND)
-    harness.inject(name, { type: 'jwt-session:activity', sessionId: 'someone-else', at: Date.now(), extend: true })
-    harness.inject(name, { type: 'jwt-session:activity', sessionId, at: Date.now() + 10 * MINUTE, extend: false })
-    harness.inject(name, { type: 'jwt-session:activity', sessionId, at: String(Date.now()) })
+    harness.inject(name, { type: 'jwt-session:activity', v: 1, sessionId: 'someone-else', at: Date.now(), extend: true })
+    harness.inject(name, { type: 'jwt-session:activity', v: 1, sessionId, at: Date.now() + 10 * MINUTE, extend: false })
+    harness.inject(name, { type: 'jwt-session:activity', v: 1, sessionId, at: String(Date.now()) })
+    harness.inject(name, { type: 'jwt-session:activity', sessionId, at: Date.now(), extend: true }) // no version: an older tab
+    harness.inject(name, { type: 'jwt-session:activity', v: 2, sessionId, at: Date.now(), extend: true })
     harness.inject(name, 'activity')
     harness.inject(name, null)
     await vi.advanceTimersByTimeAsync(10 * SECOND)
     expect(statuses()).toEqual(['unauthenticated', 'unauthenticated', 'unauthenticated'])
+  })
+})
+
+describe('a laptop that slept past a limit', () => {
+  it('ends an idle session on wake after a 2 h sleep, before the first input can extend it', async () => {
+    const { clients, statuses, wake, input } = await signedIn({ idleTimeout: MINUTE }, { tabs: 2 })
+    await vi.advanceTimersByTimeAsync(10 * SECOND)
+    sleep(2 * HOUR)
+    wake(0)
+    input(0) // the first mouse move after the lid opens
+    expect(clients[0]!.getSnapshot().ended).toEqual({ reason: 'idle', fromOtherTab: false })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(statuses()).toEqual(['unauthenticated', 'unauthenticated'])
+  })
+
+  it('input after a 2 h sleep ends the idle session instead of extending it', async () => {
+    const { clients, statuses, input, revoke } = await signedIn({ idleTimeout: MINUTE }, { tabs: 2 })
+    sleep(2 * HOUR)
+    input(1)
+    expect(clients[1]!.getSnapshot().ended).toEqual({ reason: 'idle', fromOtherTab: false })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(statuses()).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(revoke).toHaveBeenCalledTimes(1)
+  })
+
+  it("another tab's input heard after a 2 h sleep does not extend the idle session", async () => {
+    const { clients, harness, statuses } = await signedIn({ idleTimeout: MINUTE }, { tabs: 2 })
+    const sessionId = clients[0]!.getSnapshot().sessionId
+    sleep(2 * HOUR)
+    harness.inject('jwt-session:jwt-session:activity', { type: 'jwt-session:activity', v: 1, sessionId, at: Date.now(), extend: false })
+    expect(statuses()).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(clients.map((client) => client.getSnapshot().ended?.reason)).toEqual(['idle', 'idle'])
+  })
+
+  it('extend() after a 2 h sleep ends the idle session instead of extending it', async () => {
+    const { clients } = await signedIn({ idleTimeout: MINUTE, warnBefore: 20 * SECOND }, { tabs: 1 })
+    sleep(2 * HOUR)
+    clients[0]!.extend()
+    expect(clients[0]!.getSnapshot()).toMatchObject({ status: 'unauthenticated', ended: { reason: 'idle' }, expiring: null })
+  })
+
+  it('ends the session with max_age on wake after sleeping past maxSessionAge', async () => {
+    const { clients, wake, server } = await signedIn({ maxSessionAge: 8 * HOUR }, { tabs: 1 })
+    await vi.advanceTimersByTimeAsync(7 * HOUR)
+    sleep(2 * HOUR)
+    const refreshes = server.counts.refreshes
+    wake(0, 'visible')
+    expect(clients[0]!.getSnapshot()).toMatchObject({ status: 'unauthenticated', ended: { reason: 'max_age' } })
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(server.counts.refreshes).toBe(refreshes) // the ended session's expired token is not refreshed
+  })
+})
+
+describe('long limits', () => {
+  it('a 30-day maxSessionAge arms one timer every 30 s, not a spin, and ends the session at 30 days', async () => {
+    let fired = 0
+    const timers = {
+      setTimeout: (run: () => void, ms: number) => setTimeout(() => (fired++, run()), ms),
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    }
+    const end = vi.fn(() => null)
+    const startedAt = Date.now()
+    const control = sessionTimeout({ maxSessionAge: 30 * DAY, activityEvents: () => () => {} })({
+      storageKey: 'jwt-session',
+      now: Date.now,
+      timers,
+      channel: null,
+      locks: null,
+      current: () => ({ sessionId: 'family-1', startedAt }),
+      warn: () => {},
+      end,
+    })
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(fired).toBe(2)
+    vi.advanceTimersByTime(30 * DAY - MINUTE - 1)
+    expect(end).not.toHaveBeenCalled()
+    vi.advanceTimersByTime(1)
+    expect(end.mock.calls).toEqual([['max_age']])
+    control.stop()
   })
 })
 
@@ -152,6 +275,22 @@ describe('warning before the limit', () => {
     await vi.advanceTimersByTimeAsync(30 * SECOND + 1)
     expect(statuses()).toEqual(['unauthenticated', 'unauthenticated', 'unauthenticated'])
     expect(clients[0]!.getSnapshot().expiring).toBeNull()
+  })
+
+  it("input in a tab that is not yet warning does not lift another tab's warning", async () => {
+    const tabs = await signedIn({ idleTimeout: 2 * MINUTE, warnBefore: 30 * SECOND }, { tabs: 1 })
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    const late = tabs.open() // its idle clock starts now, a minute after the first tab's
+    await vi.advanceTimersByTimeAsync(30 * SECOND)
+    const at = T0 + 300 + 2 * MINUTE
+    expect(tabs.clients[0]!.getSnapshot().expiring).toEqual({ reason: 'idle', at })
+    expect(late.getSnapshot()).toMatchObject({ status: 'authenticated', expiring: null })
+    tabs.input(1)
+    await vi.advanceTimersByTimeAsync(10 * SECOND) // shared with the first tab by now
+    expect(tabs.clients[0]!.getSnapshot().expiring).toEqual({ reason: 'idle', at })
+    await vi.advanceTimersByTimeAsync(at - Date.now())
+    expect(tabs.statuses()).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(tabs.clients[0]!.getSnapshot().ended).toEqual({ reason: 'idle', fromOtherTab: false })
   })
 
   it('works with the short values tests and demos use (seconds)', async () => {
@@ -183,6 +322,39 @@ describe('maximum session age', () => {
     expect(tabs.revoke).toHaveBeenCalledTimes(1)
   })
 
+  it('dates the session by auth_time: a browser reopened 7.5 h after the sign-in ends it 30 min later under an 8 h limit', async () => {
+    // The reference server puts the sign-in in auth_time and carries it through every refresh;
+    // the cookie restore gets a fresh pair whose iat is now.
+    const server = createAuthServer({ passwordIterations: 1000, accessTokenTtl: 3600 })
+    const browserFetch = createBrowserFetch(server.handler, { origin: 'https://app.test' })
+    const signIn = await browserFetch('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'alice-password', cookieMode: true }),
+    })
+    expect(signIn.status).toBe(200)
+    sleep(7.5 * HOUR) // every tab closed; the refresh cookie stays
+    const events: AuthEvent[] = []
+    const client = createAuthClient({
+      refresh: restRefresh({ url: 'https://app.test/auth/refresh', fetch: browserFetch }),
+      restore: cookieRestore,
+      ...createTabHarness().tab(),
+      wakeEvents: () => () => {},
+      onEvent: (event) => events.push(event),
+      timeout: sessionTimeout({ maxSessionAge: 8 * HOUR, activityEvents: () => () => {} }),
+    })
+    client.start()
+    const ready = client.ready()
+    await vi.advanceTimersByTimeAsync(300) // no other tab answers
+    expect(await ready).toMatchObject({ status: 'authenticated' })
+    expect(events.map((event) => event.type)).toContain('session_restored')
+    await vi.advanceTimersByTimeAsync(30 * MINUTE - 300 - 1) // 8 h after the sign-in, to the ms
+    expect(client.getSnapshot().status).toBe('authenticated')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', ended: { reason: 'max_age' } })
+    client.stop()
+  })
+
   it('a new login after the end starts its own clock', async () => {
     const { clients, server, statuses } = await signedIn({ maxSessionAge: 10 * MINUTE }, { tabs: 2 })
     await vi.advanceTimersByTimeAsync(10 * MINUTE + SECOND)
@@ -190,6 +362,21 @@ describe('maximum session age', () => {
     clients[1]!.login(server.loginPair('user-2'))
     await vi.advanceTimersByTimeAsync(9 * MINUTE)
     expect(statuses()).toEqual(['authenticated', 'authenticated'])
+  })
+})
+
+describe('where the browser refuses a channel', () => {
+  it('start() does not throw, and the limits still hold in this tab', async () => {
+    const refuse = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError')
+    }
+    const { clients, statuses, input } = await signedIn({ idleTimeout: MINUTE }, { tabs: 1, tab: { channel: refuse } })
+    await vi.advanceTimersByTimeAsync(50 * SECOND)
+    input(0)
+    await vi.advanceTimersByTimeAsync(MINUTE - 1)
+    expect(statuses()).toEqual(['authenticated'])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(clients[0]!.getSnapshot().ended).toEqual({ reason: 'idle', fromOtherTab: false })
   })
 })
 

@@ -226,6 +226,23 @@ describe('401 → one refresh → one replay', () => {
     ])
   })
 
+  it('does not replay under another user who signed in before the 401 came back: session_changed', async () => {
+    const { client, api, refresh, login } = setup()
+    const userToken = login({ accepted: false })
+    const answer = deferred<Response>()
+    api.respond(() => answer.promise)
+    const sending = client.fetch('/api/orders', { method: 'POST', body: '{}' })
+    await vi.waitFor(() => expect(api.seen).toHaveLength(1))
+    const admin = createTestJwt({ sub: 'admin' })
+    api.valid.add(admin)
+    client.login({ accessToken: admin, refreshToken: 'rt-admin' })
+    answer.resolve(json({ error: 'invalid_token' }, 401))
+
+    await expect(sending).rejects.toEqual(rejectedWith('session_changed'))
+    expect(api.seen.map((seen) => seen.authorization)).toEqual([`Bearer ${userToken}`])
+    expect(refresh).not.toHaveBeenCalled()
+  })
+
   it('gives the caller the refresh error when the refresh after a 401 fails, and sends no replay', async () => {
     const { client, api, refresh, login } = setup()
     login({ accepted: false })

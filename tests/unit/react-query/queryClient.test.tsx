@@ -1,6 +1,14 @@
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
-import { StrictMode, useSyncExternalStore, type ReactNode } from 'react'
+import {
+  MutationObserver,
+  QueryClient,
+  QueryClientProvider,
+  keepPreviousData,
+  useInfiniteQuery,
+  useQuery,
+  type QueryKey,
+} from '@tanstack/react-query'
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { StrictMode, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import { AuthProvider } from '../../../src/react'
@@ -138,6 +146,265 @@ describe('bindQueryClient', () => {
     await screen.findByText('owner:user-2')
     neverShowedForeignData(renders)
     expect(api.fetch).toHaveBeenCalledTimes(2)
+  })
+
+  describe('no render shows the previous user’s data, in a component that does not read the auth state', () => {
+    /** The API answers with the token's user and the page asked for. */
+    function servePages(api: Api) {
+      api.respond((request, token) => {
+        if (token === null || !api.valid.has(token)) return json({ error: 'invalid_token' }, 401)
+        const page = Number(new URL(request.url).searchParams.get('page') ?? 0)
+        return json({ owner: readClaims<{ sub: string }>(token).sub, page })
+      })
+    }
+
+    /** A QueryClient whose default queryFn counts its runs (network or not). */
+    function countingQueryClient(auth: AuthClient) {
+      const queryFn = vi.fn(createQueryFn(auth))
+      queryClient = new QueryClient({ defaultOptions: { queries: { queryFn, retry: shouldRetry, retryDelay: 0 } } })
+      bindQueryClient(auth, queryClient)
+      return { qc: queryClient, queryFn }
+    }
+
+    /** Shows one query's owner; reads nothing of the session. Every render's owner is recorded. */
+    function Plain({ owners, queryKey = KEY }: { owners: (string | null)[]; queryKey?: QueryKey }) {
+      const query = useQuery<Todos>({ queryKey })
+      owners.push(query.data?.owner ?? null)
+      return <p>{query.data ? `owner:${query.data.owner}` : `status:${query.status}`}</p>
+    }
+
+    function renderPlain(qc: QueryClient, node: ReactNode) {
+      render(
+        <StrictMode>
+          <QueryClientProvider client={qc}>{node}</QueryClientProvider>
+        </StrictMode>,
+      )
+    }
+
+    const tokensSent = (api: Api, sub: string) =>
+      api.seen.filter((seen) => seen.authorization !== null && readClaims<{ sub: string }>(seen.authorization.slice(7)).sub === sub)
+
+    it('drops the data on a user switch and runs the query once under the new token', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      loginAs(client, api, 'alice')
+      const { qc } = countingQueryClient(client)
+      const owners: (string | null)[] = []
+      renderPlain(qc, <Plain owners={owners} />)
+      await screen.findByText('owner:alice')
+      const switchedAt = owners.length
+      const bobsAnswer = deferred<void>()
+      api.respond(async (_request, token) => {
+        await bobsAnswer.promise
+        return json({ owner: readClaims<{ sub: string }>(token!).sub })
+      })
+
+      act(() => loginAs(client, api, 'bob'))
+
+      await screen.findByText('status:pending') // the render right after the switch: no data
+      bobsAnswer.resolve()
+      await screen.findByText('owner:bob')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      expect(tokensSent(api, 'bob')).toEqual([expect.objectContaining({ url: `${ORIGIN}/api/todos?page=2` })])
+    })
+
+    it('does not restore initialData that was read from alice’s cache', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      loginAs(client, api, 'alice')
+      const { qc } = countingQueryClient(client)
+      const owners: (string | null)[] = []
+      function FromList() {
+        const query = useQuery<Todos>({ queryKey: ['/api/todos', 7], initialData: () => qc.getQueryData(KEY), staleTime: Infinity })
+        owners.push(query.data?.owner ?? null)
+        return <i>{query.data ? `item:${query.data.owner}` : `item:${query.status}`}</i>
+      }
+      renderPlain(qc, <Plain owners={[]} />)
+      await screen.findByText('owner:alice')
+      const view = render(
+        <QueryClientProvider client={qc}>
+          <FromList />
+        </QueryClientProvider>,
+      )
+      await screen.findByText('item:alice') // taken from the list, not fetched
+      const switchedAt = owners.length
+      const bobsAnswer = deferred<void>()
+      api.respond(async (_request, token) => {
+        await bobsAnswer.promise
+        return json({ owner: readClaims<{ sub: string }>(token!).sub })
+      })
+
+      act(() => loginAs(client, api, 'bob'))
+
+      await screen.findByText('item:pending')
+      bobsAnswer.resolve()
+      await screen.findByText('item:bob')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      view.unmount()
+    })
+
+    it('drops the data when bob signs in in another tab (the two-tab report)', async () => {
+      const tabs = createTabHarness()
+      const { api } = setup()
+      servePages(api)
+      const make = () =>
+        createAuthClient({ refresh: async () => ({ accessToken: createTestJwt() }), fetch: api.fetch as typeof fetch, ...tabs.tab() })
+      const [tabA, tabB] = [make(), make()]
+      tabA.start()
+      tabB.start()
+      await vi.waitFor(() => expect(tabB.getSnapshot().status).toBe('unauthenticated'))
+      loginAs(tabA, api, 'alice')
+      await vi.waitFor(() => expect(tabB.getSnapshot().status).toBe('authenticated'))
+      const { qc } = countingQueryClient(tabA)
+      const owners: (string | null)[] = []
+      renderPlain(qc, <Plain owners={owners} />)
+      await screen.findByText('owner:alice')
+      const switchedAt = owners.length
+
+      await act(async () => {
+        loginAs(tabB, api, 'bob')
+        await vi.waitFor(() => expect(tabA.getSnapshot().claims?.sub).toBe('bob'))
+      })
+
+      await screen.findByText('owner:bob')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      expect(tokensSent(api, 'bob')).toHaveLength(1)
+      tabA.stop()
+      tabB.stop()
+    })
+
+    it('drops the data on logout and fails unauthenticated once, sending nothing and retrying nothing', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      loginAs(client, api, 'alice')
+      const { qc, queryFn } = countingQueryClient(client)
+      const owners: (string | null)[] = []
+      renderPlain(qc, <Plain owners={owners} />)
+      await screen.findByText('owner:alice')
+      const switchedAt = owners.length
+      const runsBefore = queryFn.mock.calls.length
+
+      await act(() => client.logout())
+
+      await screen.findByText('status:error')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      expect(queryFn).toHaveBeenCalledTimes(runsBefore + 1)
+      expect(api.fetch).toHaveBeenCalledTimes(1) // alice's one request; nothing without a session
+      expect(qc.getQueryState(KEY)).toMatchObject({ fetchFailureCount: 1, fetchStatus: 'idle', error: { code: 'unauthenticated' } })
+    })
+
+    it('runs each query that failed unauthenticated before the login once after it', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      const { qc } = countingQueryClient(client)
+      await act(() => client.logout()) // known to be signed out
+      const owners: (string | null)[] = []
+      renderPlain(
+        qc,
+        <>
+          <Plain owners={owners} />
+          <Plain owners={owners} queryKey={['/api/todos', { page: 3 }]} />
+        </>,
+      )
+      await waitFor(() => expect(screen.getAllByText('status:error')).toHaveLength(2))
+      expect(api.fetch).not.toHaveBeenCalled()
+
+      act(() => loginAs(client, api, 'alice'))
+
+      await waitFor(() => expect(screen.getAllByText('owner:alice')).toHaveLength(2))
+      expect(api.seen.map((seen) => seen.url).sort()).toEqual([`${ORIGIN}/api/todos?page=2`, `${ORIGIN}/api/todos?page=3`])
+    })
+
+    it('does not carry alice’s page into bob’s query through placeholderData: keepPreviousData', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      loginAs(client, api, 'alice')
+      const { qc } = countingQueryClient(client)
+      const held = { alice: deferred<void>(), bob: deferred<void>() }
+      const owners: (string | null)[] = []
+      function Paged() {
+        const [page, setPage] = useState(1)
+        const query = useQuery<Todos>({ queryKey: ['/api/todos', { page }], placeholderData: keepPreviousData })
+        owners.push(query.data?.owner ?? null)
+        return <button onClick={() => setPage(2)}>{query.data ? `owner:${query.data.owner}` : `status:${query.status}`}</button>
+      }
+      renderPlain(qc, <Paged />)
+      await screen.findByText('owner:alice')
+      api.respond(async (_request, token) => {
+        const owner = readClaims<{ sub: 'alice' | 'bob' }>(token!).sub
+        await held[owner].promise // page 2 is slow
+        return json({ owner, page: 2 })
+      })
+      fireEvent.click(screen.getByRole('button'))
+      await waitFor(() => expect(api.fetch).toHaveBeenCalledTimes(2))
+      expect(screen.getByRole('button').textContent).toBe('owner:alice') // page 1 kept on screen while page 2 loads
+      const switchedAt = owners.length
+
+      act(() => loginAs(client, api, 'bob'))
+      held.alice.resolve()
+
+      await screen.findByText('status:pending') // bob's page 2 is on its way: nothing on screen meanwhile
+      held.bob.resolve()
+      await screen.findByText('owner:bob')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      expect(qc.getQueryData(['/api/todos', { page: 1 }])).toBeUndefined()
+    })
+
+    it('refetches an infinite query from its first page for the new user', async () => {
+      const { client, api } = setup()
+      servePages(api)
+      loginAs(client, api, 'alice')
+      const { qc } = countingQueryClient(client)
+      const owners: (string | null)[] = []
+      function Feed() {
+        const feed = useInfiniteQuery({
+          queryKey: ['/api/feed'],
+          queryFn: async ({ pageParam, signal }) =>
+            (await client.fetch(`/api/feed?page=${pageParam}`, { signal })).json() as Promise<Todos>,
+          initialPageParam: 1,
+          getNextPageParam: (_last, pages) => pages.length + 1,
+        })
+        const pages = feed.data?.pages ?? []
+        owners.push(...pages.map((page) => page.owner))
+        return <button onClick={() => void feed.fetchNextPage()}>{pages.map((page) => page.owner).join(',') || 'none'}</button>
+      }
+      renderPlain(qc, <Feed />)
+      await screen.findByText('alice')
+      fireEvent.click(screen.getByRole('button'))
+      await screen.findByText('alice,alice')
+      const switchedAt = owners.length
+
+      act(() => loginAs(client, api, 'bob'))
+
+      await screen.findByText('bob')
+      expect(owners.slice(switchedAt)).not.toContain('alice')
+      expect(tokensSent(api, 'bob').map((seen) => seen.url)).toEqual([`${ORIGIN}/api/feed?page=1`])
+    })
+
+    it('fails a mutation that alice started and bob would see settle: session_changed, nothing written', async () => {
+      const { client, api } = setup()
+      loginAs(client, api, 'alice')
+      const { qc } = countingQueryClient(client)
+      const held = deferred<void>()
+      api.respond(async (_request, token) => {
+        await held.promise
+        return json({ owner: readClaims<{ sub: string }>(token!).sub })
+      })
+      const onSuccess = vi.fn((created: Todos) => qc.setQueryData(['/api/todos', 'created'], created))
+      const mutation = new MutationObserver(qc, {
+        mutationFn: async () => (await client.fetch('/api/todos', { method: 'POST' })).json() as Promise<Todos>,
+        onSuccess,
+      })
+      const result = mutation.mutate(undefined)
+      await waitFor(() => expect(api.fetch).toHaveBeenCalledTimes(1))
+
+      loginAs(client, api, 'bob')
+      held.resolve()
+
+      await expect(result).rejects.toMatchObject({ name: 'AuthError', code: 'session_changed' })
+      expect(onSuccess).not.toHaveBeenCalled()
+      expect(qc.getQueryData(['/api/todos', 'created'])).toBeUndefined()
+    })
   })
 
   it('keeps the cache across a refresh for the same user', async () => {

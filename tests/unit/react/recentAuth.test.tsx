@@ -11,18 +11,21 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function Settings() {
-  return <p>{useRecentAuth(5 * 60_000) ? 'settings' : 'sign in again to change settings'}</p>
+const MINUTE = 60_000
+const DAY = 24 * 60 * MINUTE
+
+function Settings({ maxAge }: { maxAge: number }) {
+  return <p>{useRecentAuth(maxAge) ? 'settings' : 'sign in again to change settings'}</p>
 }
 
-function renderWith(claims: Record<string, unknown>, serverAhead = 0) {
+function renderWith(claims: Record<string, unknown>, { serverAhead = 0, maxAge = 5 * MINUTE, expiresIn = 3600 } = {}) {
   const client = createAuthClient({ refresh: refreshSpy(), channel: null, locks: null, storage: null, wakeEvents: () => () => {} })
   render(
     <AuthProvider client={client}>
-      <Settings />
+      <Settings maxAge={maxAge} />
     </AuthProvider>,
   )
-  const accessToken = createTestJwt(claims, { expiresIn: 3600, now: Date.now() + serverAhead })
+  const accessToken = createTestJwt(claims, { expiresIn, now: Date.now() + serverAhead })
   act(() => client.login({ accessToken, refreshToken: 'rt-0' }))
   return client
 }
@@ -39,8 +42,19 @@ describe('useRecentAuth(maxAgeMs)', () => {
 
   it('reads auth_time on the server clock: a server an hour ahead does not make a new sign-in look old', () => {
     const hour = 3_600_000
-    renderWith({ sub: 'user-1', auth_time: Math.floor((Date.now() + hour) / 1000) }, hour)
+    renderWith({ sub: 'user-1', auth_time: Math.floor((Date.now() + hour) / 1000) }, { serverAhead: hour })
     expect(screen.getByText('settings')).toBeTruthy()
+  })
+
+  it("a 30-day maxAge, past setTimeout's range, stays true until it passes and turns false by itself", async () => {
+    // A token that outlives the wait, so no refresh replaces the claims meanwhile.
+    renderWith({ sub: 'user-1', auth_time: Math.floor(Date.now() / 1000) - 60 }, { maxAge: 30 * DAY, expiresIn: 31 * 24 * 3600 })
+    await act(() => vi.advanceTimersByTimeAsync(MINUTE))
+    expect(screen.getByText('settings')).toBeTruthy()
+    act(() => vi.advanceTimersByTime(30 * DAY - 2 * MINUTE - 1)) // to 1 ms before 30 days after the sign-in
+    expect(screen.getByText('settings')).toBeTruthy()
+    act(() => vi.advanceTimersByTime(1))
+    expect(screen.getByText('sign in again to change settings')).toBeTruthy()
   })
 
   it('is false without auth_time', () => {

@@ -3,6 +3,7 @@ import { Profiler } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../../../src/core/client'
 import { sessionTimeout } from '../../../src/core/sessionTimeout'
+import type { AuthClientOptions } from '../../../src/core/types'
 import { AuthProvider, useAuth, useSessionTimeout } from '../../../src/react'
 import { loginPair, refreshSpy, useFakeClock } from '../../support/session'
 
@@ -34,13 +35,14 @@ function Status() {
   )
 }
 
-function renderApp(limits: Parameters<typeof sessionTimeout>[0]) {
+function renderApp(limits: Parameters<typeof sessionTimeout>[0], overrides: Partial<AuthClientOptions> = {}) {
   const client = createAuthClient({
     refresh: refreshSpy(),
     channel: null,
     locks: null,
     wakeEvents: () => () => {},
     timeout: sessionTimeout({ ...limits, activityEvents: () => () => {} }),
+    ...overrides,
   })
   const renders = { warning: 0, status: 0 }
   render(
@@ -74,6 +76,17 @@ describe('useSessionTimeout()', () => {
     await act(() => vi.advanceTimersByTimeAsync(21_000))
     expect(screen.getByText(/unauthenticated idle/)).toBeTruthy()
     expect(screen.queryByRole('alertdialog')).toBeNull()
+  })
+
+  it('renders where the browser refuses a channel, and the warning and the idle end still come in this tab', async () => {
+    const refuse = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError')
+    }
+    renderApp({ idleTimeout: 60_000, warnBefore: 20_000 }, { channel: refuse })
+    await act(() => vi.advanceTimersByTimeAsync(40_000))
+    expect(screen.getByRole('alertdialog').textContent).toContain('idle: 20 s left')
+    await act(() => vi.advanceTimersByTimeAsync(20_000))
+    expect(screen.getByText(/unauthenticated idle/)).toBeTruthy()
   })
 
   it('shows max_age, which extend() cannot lift; sign out from the warning ends the session', async () => {

@@ -1,6 +1,8 @@
 // @vitest-environment node
 import { SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createDpopVerifier } from '../../../src/testing/server/dpop'
+import type { RequestContext } from '../../../src/testing/server/http'
 import { createAuthServer, createBrowserFetch, type AuthServerOptions, type BrowserFetch } from '../../../src/testing/server/index'
 import { readClaims } from '../../support/session'
 
@@ -258,6 +260,83 @@ describe('DPoP-bound access tokens on resources', () => {
       body: JSON.stringify({ query: '{ me { username } }' }),
     })
     expect(await response.json()).toEqual({ data: { me: { username: 'alice' } } })
+  })
+})
+
+describe('DPoP replay cache', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('lets a key that floods the cache lock out only itself: after 10,000 junk proofs from one key, other clients still log in and call the API', async () => {
+    const { newKey, login, getMe } = setup()
+    const flooder = await newKey()
+    // Self-signed proofs for a token that does not exist: no account, no password, no token.
+    for (let i = 0; i < 10_000; i++) {
+      const response = await getMe(flooder, 'not-a-token')
+      expect(response.headers.get('www-authenticate')).toBe(DPOP_INVALID_TOKEN)
+    }
+    // The flooder's own next proof finds its key's cache full: refused, as refusing beats forgetting.
+    await expectChallenge(await getMe(flooder, 'not-a-token'), DPOP_INVALID_PROOF)
+
+    const key = await newKey()
+    const { accessToken } = await login(key)
+    expect((await getMe(key, accessToken)).status).toBe(200)
+    expect((await getMe(key, accessToken)).status).toBe(200)
+  }, 60_000)
+
+  it('bounds each key on its own: a key over its bound is refused until its proofs age out, and others are not', async () => {
+    let clock = Date.UTC(2030, 0, 1, 12, 0, 0)
+    const now = () => clock
+    const verifier = createDpopVerifier({ now, requireNonce: false, maxProofsPerKey: 3 })
+    const check = async (key: Key) => {
+      const request = new Request(`${ORIGIN}/auth/login`, { method: 'POST', headers: { dpop: await key.proof('POST', '/auth/login') } })
+      const ctx: RequestContext = { request, url: new URL(request.url), origin: ORIGIN, secure: false, cookies: new Map(), setCookies: [] }
+      return (await verifier.check(ctx)).ok
+    }
+    const flooder = await dpopKey(now)
+    const other = await dpopKey(now)
+    expect([await check(flooder), await check(flooder), await check(flooder)]).toEqual([true, true, true])
+    expect(await check(flooder)).toBe(false)
+    expect(await check(other)).toBe(true)
+
+    clock += 60_000 // the flooder's proofs can still pass: still remembered, still full
+    expect(await check(flooder)).toBe(false)
+    clock += 1 // now none can: forgotten, and the key is served again
+    expect(await check(flooder)).toBe(true)
+  })
+
+  it('refuses a recorded request replayed at exactly iat + 60 s, the last instant its iat still passes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const start = Date.UTC(2030, 0, 1, 12, 0, 0) // a whole second: iat * 1000 is exactly this
+    vi.setSystemTime(start)
+    const { newKey, login, getMe, browser } = setup()
+    const key = await newKey()
+    const { accessToken } = await login(key)
+    const headers = { authorization: `DPoP ${accessToken}`, dpop: await key.proof('GET', '/api/me', { accessToken }) }
+    expect((await browser('/api/me', { headers })).status).toBe(200)
+
+    vi.setSystemTime(start + 60_000)
+    await expectChallenge(await browser('/api/me', { headers }), DPOP_INVALID_PROOF)
+    // A fresh proof with the same iat is still inside the window at this instant: the bound is inclusive.
+    expect((await getMe(key, accessToken, { iatOffset: -60 })).status).toBe(200)
+    vi.setSystemTime(start + 60_001)
+    await expectChallenge(await browser('/api/me', { headers }), DPOP_INVALID_PROOF)
+  })
+
+  it('refuses a replay of a proof dated 60 s ahead until iat + 60 s, and accepts iat exactly 60 s either side', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const start = Date.UTC(2030, 0, 1, 12, 0, 0)
+    vi.setSystemTime(start)
+    const { newKey, login, getMe, browser } = setup()
+    const key = await newKey()
+    const { accessToken } = await login(key)
+    expect((await getMe(key, accessToken, { iatOffset: -60 })).status).toBe(200)
+    await expectChallenge(await getMe(key, accessToken, { iatOffset: -61 }), DPOP_INVALID_PROOF)
+    await expectChallenge(await getMe(key, accessToken, { iatOffset: 61 }), DPOP_INVALID_PROOF)
+
+    const headers = { authorization: `DPoP ${accessToken}`, dpop: await key.proof('GET', '/api/me', { accessToken, iatOffset: 60 }) }
+    expect((await browser('/api/me', { headers })).status).toBe(200)
+    vi.setSystemTime(start + 120_000) // iat + 60 s: the proof's last instant
+    await expectChallenge(await browser('/api/me', { headers }), DPOP_INVALID_PROOF)
   })
 })
 

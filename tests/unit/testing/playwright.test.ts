@@ -19,10 +19,15 @@ import { loginPair, refreshSpy, standaloneOptions } from '../../support/session'
 
 const MARKER = 'jwt-session:seeded'
 
-/** A BrowserContext that keeps its init scripts; `load()` runs them as a (re)load of a tab would. */
-function fakeContext() {
+/**
+ * A BrowserContext that keeps its init scripts; `load()` runs them as a (re)load of a tab would.
+ * `baseURL` (null: none) is kept where Playwright keeps the context option (its `_options`); by
+ * default this jsdom window's origin, as a suite with `use: { baseURL }` has.
+ */
+function fakeContext(baseURL: string | null = `${location.origin}/app/`) {
   const scripts: string[] = []
-  const target: InitScriptTarget = {
+  const target: InitScriptTarget & { _options: { baseURL?: string } } = {
+    _options: baseURL === null ? {} : { baseURL },
     async addInitScript({ content }) {
       scripts.push(content)
     },
@@ -30,6 +35,22 @@ function fakeContext() {
   // Indirect eval: global scope, as an init script runs in the page.
   const load = () => scripts.forEach((script) => (0, eval)(script))
   return { target, scripts, load }
+}
+
+/**
+ * A document other than jsdom's: its own window, location and sessionStorage, where `run` runs the
+ * init scripts. `origin` overrides the URL's, as about:blank inherits its opener's.
+ */
+function fakeDocument(href: string, { framed = false, origin = new URL(href).origin } = {}) {
+  const storage = createMemoryStorage()
+  const self: { top?: unknown } = {}
+  self.top = framed ? {} : self
+  const location = { href, origin, protocol: new URL(href).protocol }
+  const run = (scripts: string[]) =>
+    scripts.forEach((script) =>
+      (new Function('window', 'location', 'sessionStorage', script) as (...args: unknown[]) => void)(self, location, storage),
+    )
+  return { storage, run }
 }
 
 /** A Page whose `evaluate` runs the expression in jsdom's window. */
@@ -178,6 +199,63 @@ describe('seedSession', () => {
     expect(sessionStorage.getItem('jwt-session')).not.toBeNull()
   })
 
+  it('refuses to seed with neither an origin nor a baseURL: a TypeError naming the fix, and no script added', async () => {
+    const { target, scripts } = fakeContext(null)
+    const pair = loginPair()
+    const refused = seedSession(target, pair)
+    await expect(refused).rejects.toThrow(TypeError)
+    await expect(refused).rejects.toThrow(/seedSession: pass \{ origin \}.*or give the context a baseURL/)
+    await expect(refused).rejects.not.toThrow(pair.accessToken)
+    expect(scripts).toEqual([])
+  })
+
+  it.each(['not a url', 'about:blank', 'file:///app/index.html'])('refuses %j as the origin with a TypeError', async (origin) => {
+    const { target, scripts } = fakeContext()
+    await expect(seedSession(target, loginPair(), { origin })).rejects.toThrow(TypeError)
+    expect(() => createSessionEntry(loginPair(), { origin })).toThrow(/an http\(s\) origin/)
+    expect(scripts).toEqual([])
+  })
+
+  it("takes the origin of Playwright's baseURL when none is given, from a context or a page", async () => {
+    const context = fakeContext(`${location.origin}/app/`)
+    expect(await seedSession(context.target, loginPair())).toMatchObject({ origin: location.origin })
+    const page = { addInitScript: context.target.addInitScript, context: () => fakeContext('https://app.example.test/x').target }
+    expect(await seedSession(page, loginPair())).toMatchObject({ origin: 'https://app.example.test' })
+  })
+
+  it('writes nothing on the identity provider or payment page a tab visits after the app, without an origin given', async () => {
+    const { target, scripts } = fakeContext('https://app.example.test/')
+    const entry = await seedSession(target, loginPair())
+    const app = fakeDocument('https://app.example.test/')
+    const idp = fakeDocument('https://idp.example.test/authorize')
+    const pay = fakeDocument('https://pay.example.test/checkout')
+    for (const page of [app, idp, pay, app]) page.run(scripts)
+    expect(app.storage.getItem('jwt-session')).toBe(entry.value)
+    expect(idp.storage.length).toBe(0)
+    expect(pay.storage.length).toBe(0)
+  })
+
+  it("writes nothing in a frame: another origin's, and the app's own (it reads the tab's entry instead)", async () => {
+    const { target, scripts } = fakeContext('https://app.example.test/')
+    await seedSession(target, loginPair())
+    for (const href of ['https://pay.example.test/widget', 'https://app.example.test/embedded']) {
+      const frame = fakeDocument(href, { framed: true })
+      frame.run(scripts)
+      expect(frame.storage.length).toBe(0)
+    }
+  })
+
+  it("writes nothing on about:blank, even one that inherits the app's origin (a popup's first document)", async () => {
+    const { target, scripts } = fakeContext('https://app.example.test/')
+    await seedSession(target, loginPair())
+    const blank = fakeDocument('about:blank', { origin: 'null' })
+    const popup = fakeDocument('about:blank', { origin: 'https://app.example.test' })
+    blank.run(scripts)
+    popup.run(scripts)
+    expect(blank.storage.length).toBe(0)
+    expect(popup.storage.length).toBe(0)
+  })
+
   it('writes under the storage key given', async () => {
     const { target, load } = fakeContext()
     await seedSession(target, loginPair(), { storageKey: 'my-app' })
@@ -223,6 +301,24 @@ describe('captureSession and restoreSession', () => {
     await restoreSession(other.target, captured)
     other.load()
     expect(tabClient().getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: pair.accessToken, claims: { sub: 'user-5' } })
+  })
+
+  it("restores an entry built without an origin on the context's baseURL only, and refuses it with no baseURL", async () => {
+    const entry = createSessionEntry(loginPair())
+    const withBase = fakeContext('https://app.example.test/')
+    await restoreSession(withBase.target, entry)
+    const app = fakeDocument('https://app.example.test/')
+    const idp = fakeDocument('https://idp.example.test/')
+    app.run(withBase.scripts)
+    idp.run(withBase.scripts)
+    expect(app.storage.getItem('jwt-session')).toBe(entry.value)
+    expect(idp.storage.length).toBe(0)
+
+    const bare = fakeContext(null)
+    await expect(restoreSession(bare.target, entry)).rejects.toThrow(
+      /restoreSession: build the entry with createSessionEntry\(tokens, \{ origin \}\).*or give the context a baseURL/,
+    )
+    expect(bare.scripts).toEqual([])
   })
 
   it('says what to do when the tab holds no usable session', async () => {

@@ -5,6 +5,9 @@
 //             signed in, from its script's start: React's first commit, the session known, and
 //             the first commit showing `authenticated`, with the provider starting the client and
 //             with `auth.ready()` called at module load
+//   signed-out start — the same page on a first visit, no tab signed in: script start → the
+//             client knows there is no session (`unauthenticated`), which is when the app can
+//             show its login page
 // Runs the e2e harness (tests/e2e/harness.ts, loaded through Vite's module runner).
 // Usage: node bench/crossTabLatency.mjs [--tries 20]      CHROMIUM_PATH overrides the browser.
 /* global window -- the page.evaluate callbacks run in the browser */
@@ -30,7 +33,7 @@ const { startHarness, waitForStatus, waitForToken, median, percentile } = harnes
 // Long-lived tokens: no rotation may run during the measurements.
 const h = await startHarness({ accessTokenTtl: 600, firstPaintPage: true })
 try {
-  const rows = [...(await measureHandoff()), await measureLogout(), ...(await measureFirstPaint())]
+  const rows = [...(await measureHandoff()), await measureLogout(), ...(await measureFirstPaint()), await measureSignedOutStart()]
   printTable(rows)
 } finally {
   await h.close()
@@ -119,6 +122,22 @@ async function measureFirstPaint() {
     row('first paint, new tab: script start → authenticated commit (auth.ready() at module load)', samples.module, null),
     row('first paint, new tab: script start → authenticated commit (provider starts the client)', samples.provider, null),
   ]
+}
+
+async function measureSignedOutStart() {
+  const context = await h.newContext()
+  const known = []
+  for (let i = 0; i < WARMUP + TRIES; i++) {
+    const tab = await context.newPage()
+    await tab.goto('/first-paint?ready=module')
+    await tab.waitForFunction(() => window.firstPaint !== undefined, undefined, { polling: 5, timeout: 10_000 })
+    const paint = await tab.evaluate(() => window.firstPaint)
+    if (paint.status !== 'unauthenticated') throw new Error(`signed-out start: the tab showed ${paint.status}`)
+    if (i >= WARMUP) known.push(paint.sessionKnownAfter)
+    await tab.close()
+  }
+  await h.closeContexts()
+  return row('signed-out start, no tab signed in: script start → unauthenticated (auth.ready() at module load)', known, FIRST_PAINT_TARGET_MS)
 }
 
 function row(name, samples, target) {

@@ -110,6 +110,7 @@ async function crossTab() {
     'handoff: client.start() → session_adopted',
     'logout: logout() → last of 5 tabs logged_out',
     'first paint, new tab: script start → session known (auth.ready() at module load)',
+    'signed-out start, no tab signed in: script start → unauthenticated (auth.ready() at module load)',
   ]
   const unavailable = (reason) => names.forEach((name) => add(`cross-tab median, Chromium: ${name}`, `n/a (${reason})`))
   if (!existsSync(script)) return unavailable(`${script} not found`)

@@ -369,6 +369,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     tabs.open(channelFactory, channelName)
     const asked = tabs.requestSession()
     if (!session && !asked) noSessionFound()
+    else if (!session) void settleIfNoTabHolds()
     if (!session || session.expiresAt > now()) return false
     refreshQuietly()
     return true
@@ -390,6 +391,17 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       await tabs.settled()
     }
     if (unconfirmed === pending) unconfirmed = null
+  }
+
+  /**
+   * A tab with nothing stored need not wait out `handoffTimeout` when no tab holds a session (their
+   * marker locks say so within a few ms): a first visit shows its login page at once. An answer
+   * or a login that comes later is still taken (tabs.ts keeps the question open for it).
+   */
+  async function settleIfNoTabHolds(): Promise<void> {
+    if ((await locks.mayBeHeld()) || session || !tabs.waiting) return
+    tabs.endHandoff()
+    noSessionFound()
   }
 
   /** Nothing stored and no tab holds a session: signed out, unless `restore` finds one (once per tab). */

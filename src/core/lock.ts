@@ -121,6 +121,17 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
       }, false)
     },
 
+    /**
+     * Whether any tab may hold a session of this key: some tab holds a marker, or Web Locks cannot
+     * tell (missing or failing), so the caller must still wait for the tabs to answer.
+     */
+    mayBeHeld(): Promise<boolean> {
+      return withLocks(async (locks) => {
+        const { held = [] } = await locks.query()
+        return held.some(({ name }) => name?.startsWith(`${prefix}gen:`))
+      }, true)
+    },
+
     /** Holds the marker of the session this tab now holds (null: none); resolves once it is granted. */
     holdSession(key: SessionKey | null): Promise<void> {
       if (marker && key && marker.key.family === key.family && marker.key.gen === key.gen) return marker.granted

@@ -17,10 +17,18 @@ it('gives a deep link in a new tab the open tab’s session before anything star
   expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 0, reuseEvents: 0 })
 })
 
-it('settles a deep link as signed out when no tab holds a session', async () => {
+it('settles a deep link as signed out when no tab holds a session, without waiting out handoffTimeout', async () => {
   const context = await h().newContext()
-  const alone = await h().openTab(context, 'alone', { start: 'later', handoffTimeout: '300' })
-  expect(await alone.evaluate(() => window.e2e.ready())).toEqual({ status: 'unauthenticated', accessToken: null })
+  // A wait of 5 s that a first visit must not pay: no tab holds a session marker, so none can answer.
+  const alone = await h().openTab(context, 'alone', { start: 'later', handoffTimeout: '5000' })
+  const { state, took } = await alone.evaluate(async () => {
+    const startedAt = performance.now()
+    const state = await window.e2e.ready()
+    return { state, took: performance.now() - startedAt }
+  })
+  expect(state).toEqual({ status: 'unauthenticated', accessToken: null })
+  expect(took).toBeLessThan(1_000) // a few ms on a quiet machine (npm run bench); 5 s before
+  expect((await pageLog(alone)).map((e) => e.type)).not.toContain('handoff_timeout')
 })
 
 it.each([

@@ -172,13 +172,45 @@ describe('handoff', () => {
     expect(server.refresh).not.toHaveBeenCalled()
   })
 
-  it('settles a lone new tab as unauthenticated after handoffTimeout', async () => {
+  it('settles a first visit as unauthenticated at once when no tab holds a session, without waiting out handoffTimeout', async () => {
     const server = rotatingServer()
-    const { tabs } = openTabs(1, server.refresh)
-    await vi.advanceTimersByTimeAsync(299)
-    expect(tabs[0]!.getSnapshot().status).toBe('initializing')
-    await vi.advanceTimersByTimeAsync(1)
+    const { tabs, events } = openTabs(1, server.refresh)
+    await vi.advanceTimersByTimeAsync(0) // the marker locks' answer: a microtask, no time
     expect(tabs[0]!.getSnapshot().status).toBe('unauthenticated')
+    expect(events[0]!.map((e) => e.type)).not.toContain('handoff_timeout')
+  })
+
+  it('still takes a session a tab offers after a first visit settled at once (a login elsewhere)', async () => {
+    const server = rotatingServer()
+    const { tabs, open } = openTabs(1, server.refresh)
+    await vi.advanceTimersByTimeAsync(0)
+    const other = open()
+    await vi.advanceTimersByTimeAsync(0)
+    other.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[0]!.getSnapshot()).toMatchObject({ status: 'authenticated', sessionId: other.getSnapshot().sessionId })
+  })
+
+  it('waits for the answer while a tab holds a session: a new tab is never signed out before it hears', async () => {
+    const server = rotatingServer()
+    const { tabs, open } = openTabs(1, server.refresh, 50) // messages take 50 ms
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const b = open()
+    await vi.advanceTimersByTimeAsync(99) // the markers answered long ago; the question and its answer are on their way
+    expect(b.getSnapshot().status).toBe('initializing')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.getSnapshot().status).toBe('authenticated')
+  })
+
+  it('settles a lone new tab as unauthenticated after handoffTimeout where Web Locks cannot tell (locks: null)', async () => {
+    const server = rotatingServer()
+    const { open } = openTabs(0, server.refresh)
+    const lone = open({ locks: null })
+    await vi.advanceTimersByTimeAsync(299)
+    expect(lone.getSnapshot().status).toBe('initializing')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(lone.getSnapshot().status).toBe('unauthenticated')
   })
 
   it('delivers the rotated pair when the handoff arrives during an in-flight refresh', async () => {

@@ -34,7 +34,8 @@ describe('while the session is initializing', () => {
     const onUnauthenticated = vi.fn()
     const { replace } = stubLocation()
     render(
-      <AuthProvider {...harness.tab()} refresh={refreshSpy()} handoffTimeout={300}>
+      // locks: null: no marker locks tell the tab at once that no tab holds a session, so it waits.
+      <AuthProvider {...harness.tab()} locks={null} refresh={refreshSpy()} handoffTimeout={300}>
         <RequireAuth fallback="waiting" onUnauthenticated={onUnauthenticated} redirectTo="/login">
           secret
         </RequireAuth>

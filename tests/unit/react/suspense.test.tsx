@@ -42,7 +42,8 @@ it('suspends a new tab until the open tab hands its session over, and never rend
 
 it('selects a slice once the session is known, and signed out is a known state too', async () => {
   const harness = createTabHarness()
-  const lone = createAuthClient({ refresh: refreshSpy(), ...harness.tab(), wakeEvents: () => () => {} })
+  // locks: null: the tab waits out handoffTimeout (no marker locks to tell it at once that no tab holds a session).
+  const lone = createAuthClient({ refresh: refreshSpy(), ...harness.tab(), locks: null, wakeEvents: () => () => {} })
   function Status() {
     return <p>{useSuspenseAuth((auth) => auth.status)}</p>
   }

@@ -1,5 +1,6 @@
 // /auth/*: login, refresh, logout, logout-all.
 import { sha256Hex } from './bytes'
+import { fingerprintHash } from './cookies'
 import { unauthorized } from './apiRoutes'
 import { json, noContent, raw, readJsonObject, stringField, authorizationToken, type RequestContext, type RouteHandler } from './http'
 import {
@@ -13,6 +14,7 @@ import {
   setSessionCookies,
   startSession,
   tokenEndpointProof,
+  type AccessCheck,
 } from './session'
 import type { ServerState } from './state'
 
@@ -58,53 +60,16 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     return json(ctx, 200, pairBody(session))
   }
 
-  /**
-   * Revokes the family named by the refresh token and/or the access token. No fingerprint is
-   * required and a recently expired access token is accepted: revocation only ever removes
-   * access, and a client logging out after its cookie or token lapsed must still succeed.
-   */
   async function logout(ctx: RequestContext): Promise<Response> {
     const body = (await readJsonObject(ctx.request)) ?? {}
-    const families = new Set<string>()
-    const refreshToken = stringField(body, 'refreshToken') ?? readRefreshCookie(ctx)
-    if (refreshToken !== undefined) {
-      const found = state.refresh.find(await sha256Hex(refreshToken))
-      if (found) families.add(found.family.id)
-    }
-    // In DPoP mode either scheme, without a proof: like the refresh token in the body, the
-    // access token here only names the session to end.
-    const presented = authorizationToken(ctx.request)
-    const accessToken = presented?.scheme === 'bearer' || state.dpop ? presented?.token : undefined
-    if (accessToken !== undefined) {
-      const verified = await state.tokens.verify(accessToken, state.refreshTtl)
-      if (verified.ok) families.add(verified.claims.sid)
-    }
-    for (const id of families) if (state.refresh.revokeFamily(id)) state.control.stats.revocations++
-    clearSessionCookies(ctx)
+    await endNamedSessions(state, ctx, stringField(body, 'refreshToken'))
     return noContent(ctx)
   }
 
-  /**
-   * Force logout on every device. This kills other sessions, so unlike logout it needs proof of
-   * a live session: a valid access token, or an unused refresh token, with the fingerprint.
-   */
   async function logoutAll(ctx: RequestContext): Promise<Response> {
     const body = (await readJsonObject(ctx.request)) ?? {}
-    let userId: string | undefined
-    const access = await authenticate(state, ctx)
-    let failure = access.ok ? undefined : access.reason
-    if (access.ok) userId = access.user.id
-    const refreshToken = stringField(body, 'refreshToken') ?? readRefreshCookie(ctx)
-    if (userId === undefined && refreshToken !== undefined) {
-      // In DPoP mode the refresh token needs its key's proof too. A proof already spent on the
-      // access token above fails here as a replay: send a valid access token, or no
-      // Authorization header and a fresh proof.
-      const proof = await tokenEndpointProof(state, ctx)
-      if (proof.ok) userId = (await checkLiveRefreshToken(state, ctx, refreshToken, proof.jkt))?.userId
-      else failure = proof.error === 'use_dpop_nonce' ? 'dpop_nonce' : 'dpop_proof'
-    }
-    if (userId === undefined) return unauthorized(ctx, state, failure)
-    state.control.stats.revocations += state.refresh.revokeUser(userId)
+    const ended = await endEverySession(state, ctx, stringField(body, 'refreshToken'))
+    if (!ended.ok) return unauthorized(ctx, state, ended.reason)
     clearSessionCookies(ctx)
     return noContent(ctx)
   }
@@ -115,4 +80,74 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     '/auth/logout': { POST: logout },
     '/auth/logout-all': { POST: logoutAll },
   }
+}
+
+/**
+ * Logout (`POST /auth/logout`, the GraphQL `logout` mutation): revokes the family named by the
+ * access token and/or the body's refresh token, else the cookie's; clears the cookies of what it
+ * ended (and only those). No fingerprint is
+ * required and a recently expired access token is accepted: revocation only ever removes access,
+ * and a client logging out after its cookie or token lapsed must still succeed.
+ */
+export async function endNamedSessions(state: ServerState, ctx: RequestContext, refreshToken: string | undefined): Promise<void> {
+  const families = new Set<string>()
+  const cookie = readRefreshCookie(ctx)
+  const familyOf = async (token: string) => state.refresh.find(await sha256Hex(token))?.family.id
+  // In DPoP mode either scheme, without a proof: like the refresh token in the body, the
+  // access token here only names the session to end.
+  const presented = authorizationToken(ctx.request)
+  const accessToken = presented?.scheme === 'bearer' || state.dpop ? presented?.token : undefined
+  if (accessToken !== undefined) {
+    const verified = await state.tokens.verify(accessToken, state.refreshTtl)
+    if (verified.ok) families.add(verified.claims.sid)
+  }
+  const named = refreshToken === undefined ? undefined : await familyOf(refreshToken)
+  if (named !== undefined) families.add(named)
+  // The cookie names the browser's current login, which may be newer than the one this request
+  // ends (a tab that slept through a new sign-in): it counts only when nothing else names one.
+  const current = cookie === undefined ? undefined : await familyOf(cookie)
+  if (current !== undefined && families.size === 0) families.add(current)
+  for (const id of families) if (state.refresh.revokeFamily(id)) state.control.stats.revocations++
+  await clearCookiesOf(state, ctx, families, current)
+}
+
+/**
+ * Clears the browser's session cookies only where they belong to a session this logout named. A
+ * late logout of an older login (a tab that slept through a newer sign-in, a revoke retried) must
+ * not sign the browser's newer login out: its cookies carry another family's token and fingerprint.
+ */
+async function clearCookiesOf(state: ServerState, ctx: RequestContext, ended: Set<string>, cookieFamily: string | undefined): Promise<void> {
+  if (cookieFamily !== undefined) return ended.has(cookieFamily) ? clearSessionCookies(ctx) : undefined
+  // No refresh cookie (or one that names nothing): the fingerprint says whose the cookies are.
+  const fingerprint = readFingerprint(ctx)
+  const hash = fingerprint === undefined ? undefined : await fingerprintHash(fingerprint)
+  if (ended.size === 0 || [...ended].some((id) => state.refresh.family(id)?.fingerprintHash === hash)) clearSessionCookies(ctx)
+}
+
+/**
+ * Logout everywhere (`POST /auth/logout-all`, the GraphQL `logout(everywhere: true)`). This kills
+ * other sessions, so unlike logout it needs proof of a live session: a valid access token, or an
+ * unused refresh token (the body's, else the cookie's), with the fingerprint.
+ */
+export async function endEverySession(
+  state: ServerState,
+  ctx: RequestContext,
+  refreshToken: string | undefined,
+): Promise<{ ok: true } | Exclude<AccessCheck, { ok: true }>> {
+  let userId: string | undefined
+  const access = await authenticate(state, ctx)
+  let failure = access.ok ? undefined : access.reason
+  if (access.ok) userId = access.user.id
+  const named = refreshToken ?? readRefreshCookie(ctx)
+  if (userId === undefined && named !== undefined) {
+    // In DPoP mode the refresh token needs its key's proof too. A proof already spent on the
+    // access token above fails here as a replay: send a valid access token, or no
+    // Authorization header and a fresh proof.
+    const proof = await tokenEndpointProof(state, ctx)
+    if (proof.ok) userId = (await checkLiveRefreshToken(state, ctx, named, proof.jkt))?.userId
+    else failure = proof.error === 'use_dpop_nonce' ? 'dpop_nonce' : 'dpop_proof'
+  }
+  if (userId === undefined) return { ok: false, reason: failure ?? 'missing' }
+  state.control.stats.revocations += state.refresh.revokeUser(userId)
+  return { ok: true }
 }

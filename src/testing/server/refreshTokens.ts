@@ -38,6 +38,7 @@ export interface RefreshStore {
   add(hash: string, familyId: string): void
   find(hash: string): { record: TokenRecord; family: Family } | undefined
   isActive(familyId: string): boolean
+  family(familyId: string): Family | undefined
   /** True if the family was live and is now revoked. */
   revokeFamily(familyId: string): boolean
   /** Revokes every live family of the user; returns how many. */
@@ -80,6 +81,7 @@ export function createRefreshStore(options: {
       return record && family ? { record, family } : undefined
     },
     isActive: (familyId) => families.get(familyId)?.revoked === false,
+    family: (familyId) => families.get(familyId),
     revokeFamily: (familyId) => revoke(families.get(familyId)),
     revokeUser(userId) {
       let count = 0

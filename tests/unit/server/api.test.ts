@@ -149,6 +149,26 @@ describe('logout', () => {
     expect(server.control.counters().revocations).toBe(2)
   })
 
+  it.each([false, true])(
+    'a late logout of an older login keeps the newer login of the same browser signed in (cookie mode: %s)',
+    async (cookieMode) => {
+      const { post, refresh, get, bearer, server } = setup()
+      const signIn = async (username: string) => {
+        const response = await post('/auth/login', { username, password: `${username}-password`, cookieMode })
+        return (await response.json()) as Pair
+      }
+      const older = await signIn('alice')
+      const newer = await signIn('admin') // a new sign-in in this browser: new cookies
+      // A tab that slept through the new sign-in ends the older login on waking.
+      const response = await post('/auth/logout', cookieMode ? undefined : { refreshToken: older.refreshToken }, undefined, bearer(older.accessToken))
+      expect(response.status).toBe(204)
+      expect(response.headers.getSetCookie()).toEqual([])
+      expect((await get('/api/me', newer.accessToken)).status).toBe(200)
+      expect((await (cookieMode ? post('/auth/refresh') : refresh(newer.refreshToken))).status).toBe(200)
+      expect(server.control.counters()).toMatchObject({ revocations: 1, reuseEvents: 0 })
+    },
+  )
+
   it("logout-all revokes every family of the user and no other user's", async () => {
     const { login, refresh, get, post, bearer, server, newBrowser } = setup()
     const laptop = newBrowser()

@@ -81,6 +81,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     storage,
     current: () => session && { sessionId: session.family, claims: session.claims },
     show: (next) => setState({ role: next }),
+    now,
   })
   const keys = options.dpop?.({
     storageKey: key,
@@ -411,6 +412,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       storageKey: key,
       locks: lockManager,
       timers,
+      now,
       maxWait: refresher.maxWait,
       wanted: () => !session && state.status === 'initializing',
       refresh: () => refresher.cold(),

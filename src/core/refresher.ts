@@ -1,7 +1,7 @@
 import { AuthError, classifyRefreshError } from './errors'
 import type { TabLocks } from './lock'
 import { backoffDelay, withTimeout, type Timers } from './scheduler'
-import { createSession, rotationOf, userOf, type JwtClaims, type Session, type TokenPair } from './tokens'
+import { createSession, rotationOf, sameLogin, type JwtClaims, type Session, type TokenPair } from './tokens'
 import type { AuthEvent, LogoutReason, RefreshContext } from './types'
 
 /**
@@ -85,10 +85,10 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
       // The server answered 2xx: this refresh token is spent, whatever the answer holds.
       const next = createSession<TClaims>(pair, now(), rotationOf(from))
       if (host.session() !== from) return movedOn()
-      // Another user's token is never a rotation of this login. In cookie mode the answer is
-      // whoever the browser's one refresh cookie names now (a cold start still in flight when
-      // this user signed in put the previous user's cookie back): the session ends.
-      if (userOf(next.claims) !== userOf(from.claims)) throw anotherUser()
+      // Another user's token, or another login's, is never a rotation of this login. In cookie
+      // mode the answer is whoever the browser's one refresh cookie names now (a cold start still
+      // in flight when this user signed in put the previous user's cookie back): the session ends.
+      if (!sameLogin(from.claims, next.claims)) throw anotherLogin()
       // Inside the lock: the marker and the broadcast are out before the next tab may enter.
       await host.commit(next)
       return next
@@ -176,8 +176,8 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
   }
 }
 
-/** The end of a login whose refresh answered for another user; a replay waiting on it is refused. */
-const anotherUser = () => new AuthError('session_changed', 'The refresh answered for another user; the session ended.')
+/** The end of a login whose refresh answered for another user or login; a replay waiting on it is refused. */
+const anotherLogin = () => new AuthError('session_changed', 'The refresh answered for another login; the session ended.')
 
 /** Calls `refresh` with `from`'s tokens (none for a cold start); aborted and failed after `refreshTimeout`. */
 function sendRefresh<TClaims extends JwtClaims>(

@@ -106,6 +106,49 @@ describe('hasuraRole(): the active Hasura role', () => {
     expect(roles([...tabs, late])).toEqual([null, null, null]) // a new login starts from the default role
   })
 
+  it('agrees in every tab after restarts: a tab that starts with a stored choice tells the tabs that asked while it was stopped', async () => {
+    const { open } = browser()
+    const tabs = [open(), open()]
+    await vi.advanceTimersByTimeAsync(300)
+    tabs[0]!.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    await vi.advanceTimersByTimeAsync(0)
+
+    // Tab 0 restarts while tab 1 is stopped, so no one answers it; tab 1 then brings back its choice.
+    tabs[0]!.stop()
+    tabs[1]!.setRole('user')
+    tabs[1]!.stop()
+    tabs[0]!.start()
+    await vi.advanceTimersByTimeAsync(300)
+    tabs[1]!.start()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(roles(tabs)).toEqual(['user', 'user'])
+  })
+
+  it('keeps the newer choice when a tab restarts with a stale one: the choice another tab made meanwhile wins', async () => {
+    const { open } = browser()
+    const tabs = [open(), open()]
+    await vi.advanceTimersByTimeAsync(300)
+    tabs[0]!.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.setRole('user')
+    await vi.advanceTimersByTimeAsync(0)
+
+    tabs[1]!.stop()
+    await vi.advanceTimersByTimeAsync(1000)
+    tabs[0]!.setRole('editor')
+    tabs[1]!.start()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(roles(tabs)).toEqual(['editor', 'editor'])
+
+    // The same with a choice of the default role, which is newer than a stored one too.
+    tabs[1]!.stop()
+    await vi.advanceTimersByTimeAsync(1000)
+    tabs[0]!.setRole(null)
+    tabs[1]!.start()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(roles(tabs)).toEqual([null, null])
+  })
+
   it('works in this tab alone where the browser refuses a channel: start() does not throw, setRole still applies', async () => {
     const { open, seen } = browser()
     const refusing = () => {
@@ -121,18 +164,22 @@ describe('hasuraRole(): the active Hasura role', () => {
     expect(() => tab!.stop()).not.toThrow()
   })
 
-  it('ignores role messages for another login, for a role the token does not allow, or of another version', async () => {
+  it('ignores role messages for another login, for a role the token does not allow, of another version, or older than the one it holds', async () => {
     const { open, inject } = browser()
     const tab = open()
     await vi.advanceTimersByTimeAsync(300)
     tab.login({ accessToken: hasuraToken(['user', 'editor']), refreshToken: 'rt-0' })
     const sessionId = tab.getSnapshot().sessionId
-    const say = (message: object) => inject('jwt-session:jwt-session:role', { type: 'jwt-session:role', v: 1, ...message })
+    const at = Date.now()
+    const say = (message: object) => inject('jwt-session:jwt-session:role', { type: 'jwt-session:role', v: 2, at, ...message })
     say({ sessionId: 'another-login', role: 'editor' })
     say({ sessionId, role: 'admin' })
-    say({ sessionId, role: 'editor', v: 0 })
+    say({ sessionId, role: 'editor', v: 1 })
+    say({ sessionId, role: 'editor', at: 'now' })
     expect(tab.getSnapshot().role).toBeNull()
     say({ sessionId, role: 'editor' }) // the same message for this login, allowed: heard
+    expect(tab.getSnapshot().role).toBe('editor')
+    say({ sessionId, role: 'user', at: at - 1 }) // chosen before the one it holds
     expect(tab.getSnapshot().role).toBe('editor')
   })
 

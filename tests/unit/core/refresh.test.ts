@@ -3,6 +3,7 @@ import { AuthError } from '../../../src/core/errors'
 import { createTestJwt } from '../../../src/testing/jwt'
 import { readClaims, T0, useFakeClock } from '../../support/session'
 import { setup } from './setup'
+import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
@@ -236,6 +237,8 @@ describe('a refresh that answers another user’s token', () => {
   it.each([
     ['sub', { sub: 'bob' }, { sub: 'alice' }],
     ['Hasura user id (no sub)', hasura('bob'), hasura('alice')],
+    // The same user's other login (another browser session, `sid`), which the cookie names now.
+    ['server session sid, same user', { sub: 'bob', sid: 'login-2' }, { sub: 'bob', sid: 'login-1' }],
   ])('ends the session instead of keeping it as the same login (%s): bob’s replay rejects session_changed', async (_label, bob, alice) => {
     const sent: string[] = []
     const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
@@ -258,7 +261,7 @@ describe('a refresh that answers another user’s token', () => {
   })
 
   it('keeps a rotation for the same user, and one whose tokens name no user at all', async () => {
-    for (const claims of [{ sub: 'bob' }, { sub: undefined }]) {
+    for (const claims of [{ sub: 'bob' }, { sub: undefined }, { sub: 'bob', sid: 'login-1' }]) {
       const { client, refresh } = setup()
       refresh.mockImplementation(async () => ({ accessToken: createTestJwt(claims, { expiresIn: 900 }) }))
       client.login({ accessToken: createTestJwt(claims, { expiresIn: 900 }) })
@@ -302,5 +305,87 @@ describe('logout', () => {
     const { client, refresh } = setup()
     expect(await client.getAccessToken()).toBeNull()
     expect(refresh).not.toHaveBeenCalled()
+  })
+})
+
+describe('a login while a refresh is in flight', () => {
+  it('keeps the new user in the same tab: the late answer for the previous user is dropped', async () => {
+    const server = rotatingServer(60)
+    const { slow, release } = heldUntilReleased(server.refresh)
+    const { tabs } = openTabs(1, slow)
+    const [tab] = tabs
+    tab!.login(server.loginPair('alice'))
+    const refreshing = tab!.refresh().catch((error: AuthError) => error)
+    await vi.advanceTimersByTimeAsync(0)
+    tab!.login(server.loginPair('bob'))
+    release()
+    await refreshing
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tab!.getSnapshot().claims?.sub).toBe('bob')
+  })
+
+  it('ends with the new user in every tab when another tab logs in', async () => {
+    const server = rotatingServer(60)
+    const { slow, release } = heldUntilReleased(server.refresh)
+    const { tabs } = openTabs(2, slow)
+    tabs[0]!.login(server.loginPair('alice'))
+    await vi.advanceTimersByTimeAsync(0)
+    const refreshing = tabs[0]!.refresh().catch((error: AuthError) => error)
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.login(server.loginPair('bob'))
+    await vi.advanceTimersByTimeAsync(0)
+    release()
+    await refreshing
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(tabs.map((tab) => tab.getSnapshot().claims?.sub)).toEqual(['bob', 'bob'])
+    expect(new Set(tabs.map((tab) => tab.getSnapshot().sessionId)).size).toBe(1)
+  })
+})
+
+describe('a 2xx answer the client cannot use', () => {
+  it.each([
+    ['an access token that is not a JWT', () => ({ accessToken: '<html>', refreshToken: 'rt-1' })],
+    ['an access token already expired', () => ({ accessToken: createTestJwt({}, { expiresIn: -5 }), refreshToken: 'rt-1' })],
+  ])('ends the session and never sends the spent refresh token again: %s', async (_label, answer) => {
+    const { client, refresh, tokens } = setup()
+    refresh.mockImplementation(async () => answer())
+    client.login(tokens())
+    client.start()
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'invalid_token' })
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_token' } })
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'unauthenticated' })
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+})
+
+describe('one cooldown for every path during a refresh outage', () => {
+  function outage() {
+    const api = vi.fn(async () => new Response('', { status: 401 }))
+    const context = setup({ fetch: api as typeof fetch, allowedOrigins: ['https://api.example.com'] })
+    context.refresh.mockRejectedValue(Object.assign(new Error('down'), { status: 503 }))
+    context.client.login(context.tokens())
+    context.client.start()
+    return { ...context, api }
+  }
+
+  it('sends one refresh request for 50 sequential 401s', async () => {
+    const { client, refresh } = outage()
+    for (let i = 0; i < 50; i++) await client.fetch('https://api.example.com/data').catch(() => {})
+    expect(refresh).toHaveBeenCalledTimes(1)
+    client.stop()
+  })
+
+  it('sends none for 50 wake-ups and 20 refresh() calls inside the backoff', async () => {
+    const { client, refresh, wake } = outage()
+    await client.refresh().catch(() => {})
+    for (let i = 0; i < 50; i++) wake()
+    for (let i = 0; i < 20; i++) await expect(client.refresh()).rejects.toMatchObject({ code: 'refresh_failed' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(1_000) // the first backoff step is 0.5–1 s
+    expect(refresh).toHaveBeenCalledTimes(2)
+    client.stop()
   })
 })

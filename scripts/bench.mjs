@@ -111,11 +111,13 @@ async function crossTab() {
     'logout: logout() → last of 5 tabs logged_out',
     'first paint, new tab: script start → session known (auth.ready() at module load)',
     'signed-out start, no tab signed in: script start → unauthenticated (auth.ready() at module load)',
+    'cookie cold start, 5 tabs opened together: navigation → authenticated',
+    'cookie cold start, 5 tabs opened together: refresh requests (count, not ms)',
   ]
   const unavailable = (reason) => names.forEach((name) => add(`cross-tab median, Chromium: ${name}`, `n/a (${reason})`))
   if (!existsSync(script)) return unavailable(`${script} not found`)
-  const { stdout, stderr, code, timedOut } = await run(process.execPath, [script, '--tries', '20'], 180_000)
-  if (timedOut) return unavailable('timed out after 180 s')
+  const { stdout, stderr, code, timedOut } = await run(process.execPath, [script, '--tries', '20'], 300_000)
+  if (timedOut) return unavailable('timed out after 300 s')
   if (code !== 0) return unavailable(`exit ${code}: ${firstError(stderr || stdout)}`)
   const found = [...stdout.matchAll(/^(\S.*?)\s+([\d.]+|NaN)\s+([\d.]+|NaN)\s+(\d+)\s+(?:≤ ([\d.]+)|-)$/gm)]
   if (!found.length) return unavailable(`no figures in its output: ${lastLine(stdout)}`)

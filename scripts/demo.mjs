@@ -1,7 +1,7 @@
 // `npm run demo`: the example app (Vite, examples/demo) and the reference auth server in one
-// process on 127.0.0.1. Flags: --port N (default 5173, 0 = any free port), --short-ttl (20 s
-// access tokens, so silent refresh shows within a minute), --dpop (the server binds tokens to a
-// key of the browser, RFC 9449, and the app signs its requests with it: `dpop: dpop()`).
+// process on 127.0.0.1. Flags: --port N (default 5173 or $PORT; the next free one when taken; 0 =
+// any free port), --short-ttl (20 s access tokens instead of 60 s), --dpop (the server binds tokens
+// to a key of the browser, RFC 9449, and the app signs its requests with it: `dpop: dpop()`).
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createServer } from 'vite'
@@ -9,7 +9,13 @@ import { createServer } from 'vite'
 // Paths from this file, not the working directory: the tests import startDemo from anywhere.
 const repo = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 
-export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = false, dpop = false } = {}) {
+// 60 s tokens: the first silent refresh comes about 40 s after signing in, well before the demo's
+// 2-minute idle limit, so a newcomer sees every headline behaviour within a few minutes.
+export const DEFAULT_TTL = 60
+// How many ports after a taken one the demo tries before it gives up and says so.
+const PORT_TRIES = 10
+
+export async function startDemo({ port = 5173, accessTokenTtl = DEFAULT_TTL, quiet = false, dpop = false, onPortTaken } = {}) {
   const vite = await createServer({
     configFile: repo('examples/demo/vite.config.ts'),
     // The app's side of the switch, fixed at build time (examples/demo/src/auth.ts).
@@ -22,7 +28,7 @@ export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = fal
   const { createAuthServer } = await vite.ssrLoadModule(repo('src/testing/server/index.ts'))
   const { serveHandler } = await vite.ssrLoadModule(repo('src/testing/nodeHttp.ts'))
   const auth = createAuthServer({ accessTokenTtl, exposeControl: true, dpop })
-  const served = await serveHandler(auth.handler, { host: '127.0.0.1', port, fallback: vite.middlewares })
+  const served = await listen(serveHandler, auth.handler, vite, port, onPortTaken)
   return {
     url: served.url,
     users: auth.users,
@@ -30,6 +36,24 @@ export async function startDemo({ port = 5173, accessTokenTtl = 300, quiet = fal
       await served.close()
       await vite.close()
     },
+  }
+}
+
+/** Serves on `port`, or on the next free one after it (`onPortTaken` hears of each taken port). */
+async function listen(serveHandler, handler, vite, port, onPortTaken) {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await serveHandler(handler, { host: '127.0.0.1', port: port + tries, fallback: vite.middlewares })
+    } catch (error) {
+      if (error?.code !== 'EADDRINUSE' || port === 0 || tries >= PORT_TRIES) {
+        await vite.close()
+        if (error?.code === 'EADDRINUSE') {
+          throw new Error(`Ports ${port}–${port + tries} on 127.0.0.1 are taken; pick another with --port N or PORT=N.`)
+        }
+        throw error
+      }
+      onPortTaken?.(port + tries)
+    }
   }
 }
 
@@ -42,10 +66,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       dpop: { type: 'boolean', default: false },
     },
   })
-  const accessTokenTtl = values['short-ttl'] ? 20 : 300
-  const demo = await startDemo({ port: Number(values.port), accessTokenTtl, dpop: values.dpop })
+  const accessTokenTtl = values['short-ttl'] ? 20 : DEFAULT_TTL
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`  --port must be a port number (0–65535), not ${values.port}`)
+    process.exit(1)
+  }
+  const onPortTaken = (taken) => console.log(`  port ${taken} is taken; trying ${taken + 1}`)
+  const demo = await startDemo({ port, accessTokenTtl, dpop: values.dpop, onPortTaken }).catch((error) => {
+    console.error(`  ${error.message}`)
+    process.exit(1)
+  })
   console.log(`\n  react-jwt-session demo: ${demo.url}/\n`)
-  console.log(`  access tokens live ${accessTokenTtl} s${values['short-ttl'] ? '' : ' (npm run demo -- --short-ttl for 20 s)'}`)
+  console.log(`  access tokens live ${accessTokenTtl} s: the silent refresh shows in the session panel within ${Math.round((accessTokenTtl * 2) / 3)} s of signing in`)
   console.log(
     values.dpop
       ? '  tokens: DPoP (RFC 9449), bound to a key that never leaves the browser; every request carries a proof'

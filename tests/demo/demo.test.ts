@@ -2,6 +2,7 @@
 // The demo (scripts/demo.mjs: Vite dev server + reference auth server in one process) over HTTP,
 // then in real Chromium: sign in, todos, the admin guard, a new tab by handoff, log out, the
 // warning before an idle session is signed out; and with --dpop, DPoP-bound tokens.
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
@@ -11,7 +12,16 @@ interface Demo {
   users: readonly { username: string; password: string; roles: string[] }[]
   close(): Promise<void>
 }
-type DemoModule = { startDemo(options: { port?: number; accessTokenTtl?: number; quiet?: boolean; dpop?: boolean }): Promise<Demo> }
+type DemoModule = {
+  DEFAULT_TTL: number
+  startDemo(options: {
+    port?: number
+    accessTokenTtl?: number
+    quiet?: boolean
+    dpop?: boolean
+    onPortTaken?: (port: number) => void
+  }): Promise<Demo>
+}
 
 // A plain JS script without declarations: its shape is stated here, at its one use.
 const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
@@ -50,7 +60,7 @@ describe('the demo over HTTP', () => {
 
   it('serves the auth server: login as alice, then /api/me with the Bearer and the fingerprint cookie', async () => {
     const alice = await loginOverHttp('alice')
-    expect(alice.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 300 })
+    expect(alice.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 60 })
 
     const me = await fetch(`${demo.url}/api/me`, { headers: alice.headers })
     expect(me.status).toBe(200)
@@ -59,6 +69,25 @@ describe('the demo over HTTP', () => {
     // The fingerprint is what binds the token to this browser: without the cookie it is refused.
     const stolen = await fetch(`${demo.url}/api/me`, { headers: { authorization: alice.headers.authorization } })
     expect(stolen.status).toBe(401)
+  })
+})
+
+describe('the demo on a taken port', () => {
+  it('says the port is taken and serves on the next free one', async () => {
+    const { startDemo } = (await import(/* @vite-ignore */ DEMO_SCRIPT)) as DemoModule
+    const blocker = createNetServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const taken = (blocker.address() as AddressInfo).port
+    const told: number[] = []
+    const second = await startDemo({ port: taken, quiet: true, onPortTaken: (port) => told.push(port) })
+    try {
+      expect(told).toEqual([taken])
+      expect(second.url).toBe(`http://127.0.0.1:${taken + 1}`)
+      expect((await fetch(`${second.url}/`)).status).toBe(200)
+    } finally {
+      await second.close()
+      blocker.close()
+    }
   })
 })
 

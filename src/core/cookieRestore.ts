@@ -8,6 +8,8 @@ export interface SessionRestoreHost {
   storageKey: string
   locks: LockManagerLike | null
   timers: Timers
+  /** The client's clock: a restore's marker says until when it answers the other tabs. */
+  now(): number
   /**
    * How long a tab waits for another tab's restore before taking its turn over: as long as the
    * refresh lock (`refreshTimeout` + 2 s), so a frozen, suspended or paused holder never stalls
@@ -33,21 +35,23 @@ export type SessionRestore = (host: SessionRestoreHost) => Promise<void>
 
 /**
  * `'done'`: this tab asked (it is signed in, or settled as signed out). `'elsewhere'`: another tab
- * was restoring at the same time and has finished: its session, if any, is this tab's for the
- * asking. `'signed_out'`: the server refused another tab's restore moments ago.
+ * asked moments ago: its session, if any, is this tab's for the asking. `'signed_out'`: the server
+ * refused another tab's restore moments ago.
  */
 type TurnOutcome = 'done' | 'elsewhere' | 'signed_out'
 
-// How long a refusal answers for the tabs that open after it: a browser restoring its windows
-// opens them over a few seconds, and none of them needs to hear "not signed in" again.
-const REFUSAL_KEPT = 10_000
+// How long the outcome of a restore answers for the tabs that open after it: a browser restoring
+// its windows opens them over a few seconds, and none of them needs to ask the server again.
+const OUTCOME_KEPT = 10_000
 
 /**
  * Cold start in cookie mode: with every tab closed the session is gone from sessionStorage, but
  * the HttpOnly refresh cookie may still be valid. Asks the server once, with no refresh token
  * (the server reads its cookie). Tabs that open together (a browser restoring its windows) take
- * turns on a Web Lock: one asks and, before it lets go, has signed in and told the others, or
- * left a marker that the server refused; the others then take its session or the marker's answer.
+ * turns on a Web Lock: one asks and, before it lets go, leaves a marker that it asked (having signed
+ * in and told the others, or failed) or that the server refused; the others then take its session
+ * or the marker's answer. A turn let go with no marker (its tab closed, or a tab froze as it was
+ * let in) is no answer: the next tab asks.
  * Pass it as `createAuthClient({ restore: cookieRestore })`; without it, none of this is bundled.
  */
 export const cookieRestore: SessionRestore = async (host) => {
@@ -66,36 +70,63 @@ export const cookieRestore: SessionRestore = async (host) => {
 /**
  * The tabs' turns on the Web Lock: this tab asks the server, or learns what the tab that asked
  * found. A turn held past `maxWait` is taken over, as a refresh lock is (lock.ts).
+ *
+ * A waiting tab is let in by a shared grant of the turn, which only says that no tab holds it
+ * exclusively: also true when the tab before closed before it marked, or when a tab let in that way
+ * froze (its locks stay held, and the next tab is let in at once). So the grant is read with the
+ * markers: no marker, no answer, and this tab waits for the turn itself.
  */
 async function takeTurn(host: SessionRestoreHost): Promise<TurnOutcome> {
-  const { storageKey, locks, timers, maxWait } = host
+  const { storageKey, locks, timers, maxWait, now } = host
   if (!locks) return restoreOnce(host).then(() => 'done')
   const name = `jwt-session:${storageKey}:restore`
   const refused = `${name}:refused`
+  const asked = `${name}:asked`
   // This tab's own request, once it has the turn. Kept apart from the lock, which a tab taking
   // over may steal: the request is then still this tab's to finish, never to send again.
   const turn: { asked?: Promise<void> } = {}
   const ask = (lock: unknown): boolean | Promise<boolean> => {
     if (!lock) return false
-    turn.asked = restoreOnce(host).then(async (outcome) => {
-      if (outcome === 'refused') await holdFor(locks, refused, REFUSAL_KEPT, timers)
-    })
+    // Marked before the turn is let go. 'skipped': this tab has a session from a login or another
+    // tab, and the tabs answer with it. A failure: the waiting tabs settle as today's answer, unasked.
+    turn.asked = restoreOnce(host).then(
+      (outcome) => mark(outcome === 'refused' ? refused : asked),
+      async (error: unknown) => {
+        await mark(asked)
+        throw error
+      },
+    )
     return turn.asked.then(() => true)
   }
-  try {
+  // A marker's name says until when it answers: a frozen tab keeps its locks, not its timers.
+  const mark = (marker: string) => holdFor(locks, `${marker}@${now() + OUTCOME_KEPT}`, OUTCOME_KEPT, timers)
+  // The outcome a restore left moments ago, if any.
+  const marked = async (): Promise<TurnOutcome | null> => {
     const { held = [] } = await locks.query()
-    if (held.some((lock) => lock.name === refused)) return 'signed_out'
+    const answers = (marker: string) =>
+      held.some(({ name: held = '' }) => held.startsWith(`${marker}@`) && Number(held.slice(marker.length + 1)) > now())
+    if (answers(refused)) return 'signed_out'
+    return answers(asked) ? 'elsewhere' : null
+  }
+  // A turn this tab waited for: a tab that had it meanwhile may have left the answer.
+  const take = async (lock: unknown): Promise<TurnOutcome> => (await marked()) ?? (await ask(lock), 'done')
+  try {
+    if ((await marked()) === 'signed_out') return 'signed_out'
     if (await locks.request(name, { ifAvailable: true }, ask)) return 'done'
     const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
+    // Let in beside others (shared) to read the outcome; let in with none to read, the turn itself (exclusive).
+    let mode: 'shared' | 'exclusive' = 'shared'
     for (;;) {
       const holder = await holderOf()
-      if (await grantedWithin(locks, name, maxWait, timers)) return 'elsewhere'
+      const outcome = await grantedWithin(locks, name, mode, maxWait, timers, mode === 'shared' ? marked : take)
+      if (outcome) return outcome
+      if (outcome === null) {
+        mode = 'exclusive'
+        continue
+      }
       // Held for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the same
       // take-over): that one gets its own `maxWait`.
-      if (holder === undefined || (await holderOf()) === holder) {
-        await locks.request(name, { steal: true }, ask)
-        return 'done'
-      }
+      if (holder === undefined || (await holderOf()) === holder) return await locks.request(name, { steal: true }, take)
     }
   } catch {
     // This tab's turn was taken over (its request goes on), or a lock manager that throws: this
@@ -104,15 +135,26 @@ async function takeTurn(host: SessionRestoreHost): Promise<TurnOutcome> {
   }
 }
 
-/** Waits for a shared grant of `name` (the tab holding it let go): false when `ms` pass first. */
-async function grantedWithin(locks: LockManagerLike, name: string, ms: number, timers: Timers): Promise<boolean> {
+/** Waits for a grant of `name` and returns what `withLock` makes of it: false when `ms` pass before the grant. */
+async function grantedWithin<T>(
+  locks: LockManagerLike,
+  name: string,
+  mode: 'shared' | 'exclusive',
+  ms: number,
+  timers: Timers,
+  withLock: (lock: unknown) => Promise<T>,
+): Promise<T | false> {
   const controller = new AbortController()
   const timer = timers.setTimeout(() => controller.abort(), ms)
+  let granted = false
   try {
-    await locks.request(name, { mode: 'shared', signal: controller.signal }, () => {})
-    return true
+    return await locks.request(name, { mode, signal: controller.signal }, (lock) => {
+      granted = true // from here on, a failure is this turn's own
+      timers.clearTimeout(timer)
+      return withLock(lock)
+    })
   } catch (error) {
-    if (controller.signal.aborted) return false
+    if (!granted && controller.signal.aborted) return false
     throw error
   } finally {
     timers.clearTimeout(timer)

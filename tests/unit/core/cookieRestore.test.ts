@@ -184,6 +184,42 @@ describe('cold start from the refresh cookie (restore: cookieRestore)', () => {
     expect(new Set(tabs.map((tab) => tab.getSnapshot().sessionId)).size).toBe(1)
   })
 
+  it('a tab frozen while granted the turn after another tab’s restore does not sign the next tab out: 1 request', async () => {
+    const refresh = cookieServer('valid')
+    const harness = createTabHarness()
+    // A tab that waited for a restore was let in (a shared grant) and froze there; the tab that
+    // restored has since closed. The grant proves nothing about a session: nobody holds one.
+    harness.locks.request('jwt-session:jwt-session:restore', { mode: 'shared' }, () => new Promise(() => {})).catch(() => {})
+    const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    client.start()
+    let settled = false
+    void client.ready().then(() => (settled = true))
+    // The frozen tab holds the turn as a frozen restorer would: it is taken over after refreshTimeout + 2 s.
+    await vi.advanceTimersByTimeAsync(16_999)
+    expect([client.getSnapshot().status, settled, refresh.mock.calls.length]).toEqual(['initializing', false, 0])
+    await vi.advanceTimersByTimeAsync(1 + 40)
+    expect([client.getSnapshot().status, settled, refresh.mock.calls.length]).toEqual(['authenticated', true, 1])
+    client.stop()
+  })
+
+  it('a refusal held by a frozen tab answers only its 10 s: a tab opened a minute later asks, and signs in', async () => {
+    let cookie: 'valid' | 'no_cookie' = 'no_cookie'
+    const refresh = vi.fn((context: RefreshContext) => cookieServer(cookie)(context))
+    const harness = createTabHarness()
+    // A tab whose timers never fire (frozen): it keeps the refusal's marker lock past its 10 s.
+    const frozen = { setTimeout: () => 0, clearTimeout: () => {} } as unknown as AuthClientOptions['timers']
+    createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), timers: frozen, wakeEvents: () => () => {} }).start()
+    await vi.advanceTimersByTimeAsync(700)
+    expect(refresh).toHaveBeenCalledTimes(1)
+    cookie = 'valid' // signed in since, in a tab now closed
+    await vi.advanceTimersByTimeAsync(60_000)
+    const client = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    client.start()
+    await vi.advanceTimersByTimeAsync(300 + 40)
+    expect([client.getSnapshot().status, refresh.mock.calls.length]).toEqual(['authenticated', 2])
+    client.stop()
+  })
+
   it('without Web Locks every tab asks on its own (documented: no cross-tab lock, no exactly-once)', async () => {
     const refresh = cookieServer('valid')
     openTogether(3, refresh, { locks: null })

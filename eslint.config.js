@@ -21,4 +21,9 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
+  {
+    // Playwright fixtures hand their value on with `use(…)`, which is no React hook.
+    files: ['examples/recipes/testing/e2e/**'],
+    rules: { 'react-hooks/rules-of-hooks': 'off' },
+  },
 )

@@ -38,7 +38,13 @@ const { startHarness, waitForStatus, waitForToken, median, percentile } = harnes
 // Long-lived tokens: no rotation may run during the measurements.
 const h = await startHarness({ accessTokenTtl: 600, firstPaintPage: true })
 try {
-  const rows = [...(await measureHandoff()), await measureLogout(), ...(await measureFirstPaint()), await measureSignedOutStart(), ...(await measureColdStart())]
+  const rows = [
+    ...(await measureHandoff()),
+    await measureLogout(),
+    ...(await measureFirstPaint()),
+    await measureSignedOutStart(),
+    ...(await measureColdStart()),
+  ]
   printTable(rows)
 } finally {
   await h.close()
@@ -142,7 +148,11 @@ async function measureSignedOutStart() {
     await tab.close()
   }
   await h.closeContexts()
-  return row('signed-out start, no tab signed in: script start → unauthenticated (auth.ready() at module load)', known, FIRST_PAINT_TARGET_MS)
+  return row(
+    'signed-out start, no tab signed in: script start → unauthenticated (auth.ready() at module load)',
+    known,
+    FIRST_PAINT_TARGET_MS,
+  )
 }
 
 async function measureColdStart() {

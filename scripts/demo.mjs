@@ -77,8 +77,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(`  ${error.message}`)
     process.exit(1)
   })
-  console.log(`\n  react-jwt-session demo: ${demo.url}/\n`)
-  console.log(`  access tokens live ${accessTokenTtl} s: the silent refresh shows in the session panel within ${Math.round((accessTokenTtl * 2) / 3)} s of signing in`)
+  console.log(`\n  jwt-tab-session demo: ${demo.url}/\n`)
+  console.log(
+    `  access tokens live ${accessTokenTtl} s: the silent refresh shows in the session panel within ${Math.round((accessTokenTtl * 2) / 3)} s of signing in`,
+  )
   console.log(
     values.dpop
       ? '  tokens: DPoP (RFC 9449), bound to a key that never leaves the browser; every request carries a proof'

@@ -2,7 +2,7 @@
 // Type-checks every TypeScript code block of README.md and docs/*.md against the source, and
 // checks the links between them. `npm run test:docs` runs it before the recipe examples.
 //
-// - A ```ts / ```tsx block is compiled with tsc, strict, `react-jwt-session*` mapped to src/.
+// - A ```ts / ```tsx block is compiled with tsc, strict, `jwt-tab-session*` mapped to src/.
 //   Blocks under the same `##` heading of a file share a directory: a block whose first line is
 //   `// name.tsx` (or `// app/page.tsx`) is written under that name, so the next block can
 //   `import { x } from './name'`. Any section may import `./auth`, `./LoginForm` and `./Account`:
@@ -159,14 +159,14 @@ writeFileSync(
         tsBuildInfoFile: '../docs-check.tsbuildinfo',
         types: ['node'],
         paths: {
-          'react-jwt-session': [src('index.ts')],
-          'react-jwt-session/core': [src('core/index.ts')],
-          'react-jwt-session/react-query': [src('react-query/index.ts')],
-          'react-jwt-session/axios': [src('axios/index.ts')],
-          'react-jwt-session/testing': [src('testing/index.ts')],
-          'react-jwt-session/testing/server': [src('testing/server/index.ts')],
-          'react-jwt-session/testing/node': [src('testing/nodeHttp.ts')],
-          'react-jwt-session/testing/playwright': [src('testing/playwright.ts')],
+          'jwt-tab-session': [src('index.ts')],
+          'jwt-tab-session/core': [src('core/index.ts')],
+          'jwt-tab-session/react-query': [src('react-query/index.ts')],
+          'jwt-tab-session/axios': [src('axios/index.ts')],
+          'jwt-tab-session/testing': [src('testing/index.ts')],
+          'jwt-tab-session/testing/server': [src('testing/server/index.ts')],
+          'jwt-tab-session/testing/node': [src('testing/nodeHttp.ts')],
+          'jwt-tab-session/testing/playwright': [src('testing/playwright.ts')],
         },
       },
       files: [

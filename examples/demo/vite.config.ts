@@ -14,8 +14,8 @@ export default defineConfig({
   define: { __DEMO_DPOP__: 'false' },
   resolve: {
     alias: [
-      { find: /^react-jwt-session$/, replacement: repo('src/index.ts') },
-      { find: /^react-jwt-session\/react-query$/, replacement: repo('src/react-query/index.ts') },
+      { find: /^jwt-tab-session$/, replacement: repo('src/index.ts') },
+      { find: /^jwt-tab-session\/react-query$/, replacement: repo('src/react-query/index.ts') },
     ],
   },
   // Its own cache, so the demo never fights another dev server in this tree over node_modules/.vite.

@@ -3,7 +3,7 @@
 import { act } from '@testing-library/react'
 import { http } from 'msw'
 import { setupServer } from 'msw/node'
-import { isAuthError } from 'react-jwt-session'
+import { isAuthError } from 'jwt-tab-session'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
 import { auth } from './axios-ky/auth'

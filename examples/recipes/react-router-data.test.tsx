@@ -2,7 +2,7 @@
 // in a new tab beside another "tab" (createTabHarness), against the reference server.
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { createMemoryRouter, RouterProvider } from 'react-router'
-import { AuthProvider, type AuthEvent } from 'react-jwt-session'
+import { AuthProvider, type AuthEvent } from 'jwt-tab-session'
 import { afterEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
 import { browserTabs } from './support/tabs'

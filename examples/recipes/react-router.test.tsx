@@ -1,7 +1,7 @@
 // The React Router 7 recipe (docs/recipes.md) against the reference server.
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryRouter, RouterProvider } from 'react-router'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { expect, it } from 'vitest'
 import { stubNetwork } from './support/network'
 import { auth } from './react-router/auth'

@@ -2,7 +2,7 @@
 // reference server, in a new tab beside another "tab" (createTabHarness) where one is needed.
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryHistory, createRouter, RouterProvider } from '@tanstack/react-router'
-import { AuthProvider, type AuthClient, type AuthEvent } from 'react-jwt-session'
+import { AuthProvider, type AuthClient, type AuthEvent } from 'jwt-tab-session'
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { stubNetwork } from './support/network'
 import { browserTabs } from './support/tabs'
@@ -39,6 +39,21 @@ it('sends a visitor to the login route and back to the page, search included, af
   expect(await screen.findByRole('heading', { name: 'Signed in as Alice' })).toBeTruthy()
   expect(router.state.location.pathname).toBe('/account')
   expect(router.state.location.search).toEqual({ tab: 'billing' })
+})
+
+it('signs in at a plain /login and lands on the home page', async () => {
+  stubNetwork()
+  const router = routerAt('/login', appAuth)
+  renderApp(router, appAuth)
+
+  fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'alice' } })
+  fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'alice-password' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+
+  expect(await screen.findByRole('heading', { name: 'Home' })).toBeTruthy()
+  expect(router.state.location.pathname).toBe('/')
+  expect(router.state.matches.at(-1)?.status).toBe('success') // a real page, not the router's Not Found
+  expect(appAuth.getSnapshot().status).toBe('authenticated')
 })
 
 it("opens a deep link in a new tab: beforeLoad sees the other tab's session before any provider mounts", async () => {

@@ -3,7 +3,7 @@
 // in words for the sign-in page (the warning dialog is SessionTimeoutDialog.tsx). Not part of the
 // library: signing in is the app's business, and how an event reads on screen is the app's choice.
 // Type-only imports from the package, so both builds take this file as it is.
-import type { AuthEvent, JwtClaims, SessionEnd, TokenPair } from 'react-jwt-session'
+import type { AuthEvent, JwtClaims, SessionEnd, TokenPair } from 'jwt-tab-session'
 
 /** What the reference server puts in its access tokens besides the registered claims. */
 export interface DemoClaims extends JwtClaims {

@@ -61,7 +61,7 @@ export async function toDpopKey(id: string, keys: unknown): Promise<DpopKey | nu
 
 /** Whether a signature of `privateKey` verifies with `jwk`, the public key every proof names (and so the server checks). */
 async function belongTogether(privateKey: CryptoKey, jwk: JsonWebKey): Promise<boolean> {
-  const challenge = new TextEncoder().encode('react-jwt-session: DPoP key pair check')
+  const challenge = new TextEncoder().encode('jwt-tab-session: DPoP key pair check')
   try {
     const verifier = await crypto.subtle.importKey('jwk', jwk, ALGORITHM, false, ['verify'])
     return await crypto.subtle.verify(SIGNATURE, verifier, await crypto.subtle.sign(SIGNATURE, privateKey, challenge), challenge)

@@ -1,6 +1,6 @@
-// `react-jwt-session/testing`: helpers for an app's own tests, free of jose. The reference auth
-// server (which signs with jose) is `react-jwt-session/testing/server`; its node:http adapter
-// is `react-jwt-session/testing/node`.
+// `jwt-tab-session/testing`: helpers for an app's own tests, free of jose. The reference auth
+// server (which signs with jose) is `jwt-tab-session/testing/server`; its node:http adapter
+// is `jwt-tab-session/testing/node`.
 export { createTestJwt } from './jwt'
 export { createMemoryStorage } from './memoryStorage'
 export { createTabHarness } from './tabHarness'

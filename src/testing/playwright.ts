@@ -1,4 +1,4 @@
-// `react-jwt-session/testing/playwright`: sessions for Playwright tests. Playwright's
+// `jwt-tab-session/testing/playwright`: sessions for Playwright tests. Playwright's
 // `storageState` saves cookies and localStorage, never sessionStorage, where the client keeps its
 // session; these helpers write that entry into each tab before the app loads instead. Structural
 // types only, so nothing of Playwright is imported and `@playwright/test`, `playwright` and

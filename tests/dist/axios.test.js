@@ -2,9 +2,9 @@
 // attachAxios from dist/axios.mjs on a real axios instance, against the reference server from dist/.
 import axios from 'axios'
 import { describe, expect, it } from 'vitest'
-import { attachAxios } from 'react-jwt-session/axios'
-import { createAuthClient, restRefresh } from 'react-jwt-session/core'
-import { createAuthServer, createBrowserFetch } from 'react-jwt-session/testing/server'
+import { attachAxios } from 'jwt-tab-session/axios'
+import { createAuthClient, restRefresh } from 'jwt-tab-session/core'
+import { createAuthServer, createBrowserFetch } from 'jwt-tab-session/testing/server'
 
 const ORIGIN = 'http://localhost'
 

@@ -1,8 +1,8 @@
 /* global Headers, Response -- Node and jsdom globals */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AuthError as MainAuthError } from 'react-jwt-session'
-import { AuthError, isAuthError } from 'react-jwt-session/core'
-import { createTestJwt } from 'react-jwt-session/testing'
+import { AuthError as MainAuthError } from 'jwt-tab-session'
+import { AuthError, isAuthError } from 'jwt-tab-session/core'
+import { createTestJwt } from 'jwt-tab-session/testing'
 import { loginPair, standalone, useFakeClock } from './helpers.js'
 
 beforeEach(() => useFakeClock())

@@ -1,9 +1,9 @@
 // Shared by the dist smoke tests. Plain JavaScript on purpose: `npm run typecheck` runs before any
-// build and resolves 'react-jwt-session' to src/ (tsconfig paths). The dist declarations are
+// build and resolves 'jwt-tab-session' to src/ (tsconfig paths). The dist declarations are
 // type-checked by scripts/checkPackage.mjs instead.
 import { vi } from 'vitest'
-import { createAuthClient } from 'react-jwt-session/core'
-import { createMemoryStorage, createTestJwt } from 'react-jwt-session/testing'
+import { createAuthClient } from 'jwt-tab-session/core'
+import { createMemoryStorage, createTestJwt } from 'jwt-tab-session/testing'
 
 export const T0 = Date.UTC(2026, 0, 1, 12)
 

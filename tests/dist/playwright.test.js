@@ -3,9 +3,9 @@
 // function's own source, so this is where a build step that rewrote it (a helper it calls, a
 // renamed global) would show. Run here in jsdom's window, as Chromium runs it before a page loads.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAuthClient } from 'react-jwt-session/core'
-import { createTestJwt } from 'react-jwt-session/testing'
-import { captureSession, restoreSession, seedSession } from 'react-jwt-session/testing/playwright'
+import { createAuthClient } from 'jwt-tab-session/core'
+import { createTestJwt } from 'jwt-tab-session/testing'
+import { captureSession, restoreSession, seedSession } from 'jwt-tab-session/testing/playwright'
 
 function fakeContext() {
   const scripts = []

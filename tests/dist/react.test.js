@@ -2,9 +2,9 @@ import { QueryClient } from '@tanstack/react-query'
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { StrictMode, createElement as h } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AuthProvider, RequireAuth, useAuth } from 'react-jwt-session'
-import { bindQueryClient } from 'react-jwt-session/react-query'
-import { createMemoryStorage, createTestAuthClient } from 'react-jwt-session/testing'
+import { AuthProvider, RequireAuth, useAuth } from 'jwt-tab-session'
+import { bindQueryClient } from 'jwt-tab-session/react-query'
+import { createMemoryStorage, createTestAuthClient } from 'jwt-tab-session/testing'
 import { loginPair, useFakeClock } from './helpers.js'
 
 beforeEach(() => useFakeClock())

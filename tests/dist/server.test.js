@@ -2,10 +2,10 @@
 // jose on Node's own Web Crypto and fetch; jsdom's globals are not what a server runs on.
 /* global fetch */
 import { describe, expect, it } from 'vitest'
-import { createAuthClient, restRefresh } from 'react-jwt-session/core'
-import { createMemoryStorage } from 'react-jwt-session/testing'
-import { createAuthServer, createBrowserFetch } from 'react-jwt-session/testing/server'
-import { serveHandler } from 'react-jwt-session/testing/node'
+import { createAuthClient, restRefresh } from 'jwt-tab-session/core'
+import { createMemoryStorage } from 'jwt-tab-session/testing'
+import { createAuthServer, createBrowserFetch } from 'jwt-tab-session/testing/server'
+import { serveHandler } from 'jwt-tab-session/testing/node'
 
 const ORIGIN = 'http://localhost'
 const credentials = JSON.stringify({ username: 'alice', password: 'alice-password' })

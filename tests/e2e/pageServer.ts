@@ -38,7 +38,7 @@ async function bundle(entry: string, fileName: string, assets: Map<string, strin
 }
 
 const pageHtml = (script: string) =>
-  '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>react-jwt-session e2e</title>' +
+  '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>jwt-tab-session e2e</title>' +
   `<script type="module" src="${script}"></script></head><body></body></html>`
 const PAGES: Record<string, string> = { '/': pageHtml('/main.js'), '/first-paint': pageHtml('/firstPaint.js') }
 

@@ -1,4 +1,4 @@
-// react-jwt-session/testing/playwright in real Chromium against the reference server (6-second
+// jwt-tab-session/testing/playwright in real Chromium against the reference server (6-second
 // access tokens, strict rotation): a pair logged in over HTTP from Node is seeded into the tabs'
 // sessionStorage before the test page loads, the way an app's Playwright suite skips its login UI.
 import type { BrowserContext, Frame, Page } from 'playwright-core'

@@ -22,7 +22,6 @@ export default defineConfig({
     environment: 'jsdom',
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['tests/unit/react/**/*.test.tsx', 'tests/unit/testing/**/*.test.tsx'],
-    // React 18 also logs the errors that tests provoke on purpose (a hook outside its provider).
-    onConsoleLog: (log) => !log.includes('was called outside <AuthProvider>'),
+    // The logs it provokes on purpose are filtered by onConsoleLog in vite.config.ts (for the whole run).
   },
 })

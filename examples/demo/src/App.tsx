@@ -1,4 +1,4 @@
-import { useBindQueryClient } from 'react-jwt-session/react-query'
+import { useBindQueryClient } from 'jwt-tab-session/react-query'
 import { NavLink, Route, Routes } from 'react-router'
 import { auth, isAdmin, useAuth } from './auth'
 import { Guard } from './Guard'
@@ -16,7 +16,7 @@ export function App() {
   return (
     <div className="layout">
       <header>
-        <h1>react-jwt-session demo</h1>
+        <h1>jwt-tab-session demo</h1>
         <nav>
           <NavLink to="/" end>
             Todos

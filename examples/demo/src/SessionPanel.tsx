@@ -1,4 +1,4 @@
-import { getHasuraClaims } from 'react-jwt-session'
+import { getHasuraClaims } from 'jwt-tab-session'
 import { dpopMode, useAuth } from './auth'
 import { useEventLog } from './eventLog'
 import { sessionLimits, withSessionLimits } from './sessionLimits'

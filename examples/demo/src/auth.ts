@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query'
-import { createAuthClient, createAuthHooks, dpop, restRefresh, restRevoke, sessionTimeout } from 'react-jwt-session'
-import { createQueryFn, shouldRetry } from 'react-jwt-session/react-query'
+import { createAuthClient, createAuthHooks, dpop, restRefresh, restRevoke, sessionTimeout } from 'jwt-tab-session'
+import { createQueryFn, shouldRetry } from 'jwt-tab-session/react-query'
 import { requestLogin, type DemoClaims } from '../../shared/app'
 import { recordEvent } from './eventLog'
 import { sessionLimits } from './sessionLimits'

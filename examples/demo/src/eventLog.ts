@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import type { AuthEvent } from 'react-jwt-session'
+import type { AuthEvent } from 'jwt-tab-session'
 import { eventDetail } from '../../shared/app'
 
 export interface LogEntry {

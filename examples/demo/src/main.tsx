@@ -2,7 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { App } from './App'
 import { auth, queryClient } from './auth'
 

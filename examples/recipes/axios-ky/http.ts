@@ -1,8 +1,8 @@
 // http.ts — axios and ky on the client's one refresh, however many instances
 import axios from 'axios'
 import ky from 'ky'
-import { isAuthError } from 'react-jwt-session'
-import { attachAxios } from 'react-jwt-session/axios'
+import { isAuthError } from 'jwt-tab-session'
+import { attachAxios } from 'jwt-tab-session/axios'
 import { auth } from './auth'
 
 // axios ≥ 1.12, fetch adapter: every request goes through auth.fetch (Bearer for allowed
@@ -13,10 +13,11 @@ export const api = axios.create({ baseURL: '/api', adapter: 'fetch', env: { fetc
 export const uploads = axios.create({ baseURL: '/api', adapter: 'xhr' })
 attachAxios(auth, uploads) // { allowedOrigins } as given to createAuthClient, if any; returns a detach function
 
-// ky retries a failed GET, also one that auth.fetch refused (session_changed): that retry would
-// go out under the next login. Never retry an AuthError.
+// ky 2 (on ky 1, `prefixUrl` instead of `prefix`). ky 1 retries a failed GET whatever the error, also
+// one that auth.fetch refused (session_changed): that retry would go out under the next login.
+// ky 2 retries only network errors and some statuses; never retrying an AuthError holds for both.
 export const kyApi = ky.create({
-  prefixUrl: '/api',
+  prefix: '/api',
   fetch: auth.fetch,
   retry: { shouldRetry: ({ error }) => (isAuthError(error) ? false : undefined) },
 })

@@ -1,5 +1,5 @@
 // Account.tsx — anywhere below the provider
-import { useAuth } from 'react-jwt-session'
+import { useAuth } from 'jwt-tab-session'
 import { LoginForm } from './LoginForm'
 
 export function Account() {

@@ -1,6 +1,6 @@
 // LoginForm.tsx — your login request, then hand the pair to the client
 import type { FormEvent } from 'react'
-import { useAuth } from 'react-jwt-session'
+import { useAuth } from 'jwt-tab-session'
 
 export function LoginForm() {
   const { login } = useAuth()

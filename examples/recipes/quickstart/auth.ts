@@ -1,5 +1,5 @@
 // auth.ts — one client for the app
-import { createAuthClient, restRefresh, restRevoke } from 'react-jwt-session'
+import { createAuthClient, restRefresh, restRevoke } from 'jwt-tab-session'
 
 export const auth = createAuthClient({
   refresh: restRefresh({ url: '/auth/refresh' }), // POST { refreshToken } → { accessToken, refreshToken }

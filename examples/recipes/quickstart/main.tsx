@@ -1,6 +1,6 @@
 // main.tsx
 import { createRoot } from 'react-dom/client'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { Account } from './Account'
 import { auth } from './auth'
 

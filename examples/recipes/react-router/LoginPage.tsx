@@ -1,7 +1,7 @@
 // LoginPage.tsx — sign in, then go back to where the guard sent the visitor from
 import type { FormEvent } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
-import { useAuth } from 'react-jwt-session'
+import { useAuth } from 'jwt-tab-session'
 
 /** Only a path on this site: `//evil.example` or `https://evil.example` would be an open redirect. */
 export function safeReturnTo(value: string | null | undefined): string {

@@ -1,7 +1,7 @@
 // Protected.tsx — the guard, handing the redirect to React Router
 import type { ReactNode } from 'react'
 import { useLocation, useNavigate } from 'react-router'
-import { RequireAuth } from 'react-jwt-session'
+import { RequireAuth } from 'jwt-tab-session'
 
 export function Protected({ children }: { children: ReactNode }) {
   const navigate = useNavigate()

@@ -1,7 +1,7 @@
 // main.tsx
 import { createRoot } from 'react-dom/client'
 import { createBrowserRouter, RouterProvider } from 'react-router'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { auth } from './auth'
 import { routes } from './routes'
 

@@ -1,6 +1,6 @@
 // routes.tsx — a public home, the login page and a guarded account page
 import type { RouteObject } from 'react-router'
-import { useAuth } from 'react-jwt-session'
+import { useAuth } from 'jwt-tab-session'
 import { LoginPage } from './LoginPage'
 import { Protected } from './Protected'
 

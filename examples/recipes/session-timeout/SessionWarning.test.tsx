@@ -2,7 +2,7 @@
 // of a second or two so that the test runs in real time.
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { beforeAll, expect, it } from 'vitest'
-import { AuthProvider, createAuthClient, restRefresh, restRevoke, sessionTimeout, type SessionTimeoutOptions } from 'react-jwt-session'
+import { AuthProvider, createAuthClient, restRefresh, restRevoke, sessionTimeout, type SessionTimeoutOptions } from 'jwt-tab-session'
 import { stubNetwork } from '../support/network'
 import { SessionWarning } from './SessionWarning'
 

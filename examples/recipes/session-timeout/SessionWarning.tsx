@@ -1,6 +1,6 @@
 // SessionWarning.tsx — shown `warnBefore` ms before sessionTimeout ends the session
 import { useLayoutEffect, useRef, useState } from 'react'
-import { useSessionTimeout } from 'react-jwt-session'
+import { useSessionTimeout } from 'jwt-tab-session'
 
 /** For the live region: it changes at whole minutes, 30 s and 10 s, not every second. */
 const coarse = (s: number) => (s <= 10 ? '10 seconds' : s <= 30 ? '30 seconds' : `${Math.ceil(s / 60)} min`)

@@ -1,5 +1,5 @@
-import { createAuthClient, restRefresh, restRevoke, type AuthClient, type AuthEvent } from 'react-jwt-session'
-import { createTabHarness } from 'react-jwt-session/testing'
+import { createAuthClient, restRefresh, restRevoke, type AuthClient, type AuthEvent } from 'jwt-tab-session'
+import { createTabHarness } from 'jwt-tab-session/testing'
 
 /** Tabs of one browser for the recipe tests: their own sessionStorage, the channel and locks shared. */
 export function browserTabs() {

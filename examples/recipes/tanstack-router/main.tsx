@@ -1,7 +1,7 @@
 // main.tsx
 import { createRoot } from 'react-dom/client'
 import { RouterProvider } from '@tanstack/react-router'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { auth } from './auth'
 import { router } from './router'
 import { onSessionChange } from './sessionChange'

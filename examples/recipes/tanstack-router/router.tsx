@@ -1,7 +1,7 @@
-// router.tsx — TanStack Router: a guarded layout route whose beforeLoad knows the session, and a login route that returns
+// router.tsx — TanStack Router: a public home, a login route that returns, and a guarded layout route whose beforeLoad knows the session
 import type { FormEvent } from 'react'
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect, useNavigate } from '@tanstack/react-router'
-import { useAuth, type AuthClient } from 'react-jwt-session'
+import { useAuth, type AuthClient } from 'jwt-tab-session'
 import { auth } from './auth'
 
 /** Only a path on this site: `//evil.example` or `https://evil.example` would be an open redirect. */
@@ -47,6 +47,11 @@ function AccountPage() {
 
 // The client comes in the router's context, so a test can hand in its own.
 const rootRoute = createRootRouteWithContext<{ auth: AuthClient }>()({ component: Outlet })
+const homeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  component: () => <h1>Home</h1>, // where a sign-in without returnTo ends
+})
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
@@ -75,7 +80,7 @@ const accountRoute = createRoute({
   component: AccountPage,
 })
 
-export const routeTree = rootRoute.addChildren([loginRoute, protectedRoute.addChildren([accountRoute])])
+export const routeTree = rootRoute.addChildren([homeRoute, loginRoute, protectedRoute.addChildren([accountRoute])])
 export const router = createRouter({ routeTree, context: { auth } })
 
 declare module '@tanstack/react-router' {

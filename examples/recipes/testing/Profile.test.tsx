@@ -1,7 +1,7 @@
 // Profile.test.tsx
 import { render, screen } from '@testing-library/react'
 import { expect, it } from 'vitest'
-import { TestAuthProvider } from 'react-jwt-session/testing'
+import { TestAuthProvider } from 'jwt-tab-session/testing'
 import { Profile } from './Profile'
 
 it('greets the signed-in user', () => {

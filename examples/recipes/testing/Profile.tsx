@@ -1,5 +1,5 @@
 // Profile.tsx
-import { useAuth } from 'react-jwt-session'
+import { useAuth } from 'jwt-tab-session'
 
 export function Profile() {
   const name = useAuth((s) => s.claims?.name)

@@ -1,7 +1,7 @@
 // server.test.tsx — the real client against the reference server, in process (needs jose)
-import { createAuthClient, restRefresh } from 'react-jwt-session'
-import { createMemoryStorage } from 'react-jwt-session/testing'
-import { createAuthServer, createBrowserFetch } from 'react-jwt-session/testing/server'
+import { createAuthClient, restRefresh } from 'jwt-tab-session'
+import { createMemoryStorage } from 'jwt-tab-session/testing'
+import { createAuthServer, createBrowserFetch } from 'jwt-tab-session/testing/server'
 import { expect, it } from 'vitest'
 
 it('replays a request refused with 401 after exactly one refresh', async () => {

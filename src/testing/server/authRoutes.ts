@@ -116,7 +116,12 @@ export async function endNamedSessions(state: ServerState, ctx: RequestContext, 
  * late logout of an older login (a tab that slept through a newer sign-in, a revoke retried) must
  * not sign the browser's newer login out: its cookies carry another family's token and fingerprint.
  */
-async function clearCookiesOf(state: ServerState, ctx: RequestContext, ended: Set<string>, cookieFamily: string | undefined): Promise<void> {
+async function clearCookiesOf(
+  state: ServerState,
+  ctx: RequestContext,
+  ended: Set<string>,
+  cookieFamily: string | undefined,
+): Promise<void> {
   if (cookieFamily !== undefined) return ended.has(cookieFamily) ? clearSessionCookies(ctx) : undefined
   // No refresh cookie (or one that names nothing): the fingerprint says whose the cookies are.
   const fingerprint = readFingerprint(ctx)

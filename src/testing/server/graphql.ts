@@ -1,12 +1,15 @@
-// /graphql: a small Hasura look-alike. Not a GraphQL engine: it recognises the two operations
-// the library's adapters send (a `me`/`todos` query and the guide's `refreshJwtToken` action)
-// and answers in Hasura's shapes, including HTTP 200 for auth failures. `whoami` echoes the
-// session Hasura would run the query as, so tests can see which role `x-hasura-role` chose.
+// /graphql: a small Hasura look-alike. Not a GraphQL engine: it recognises the operations the
+// library's adapters and recipes send (a `me`/`todos` query, the guide's `refreshJwtToken` action,
+// a `logout` mutation) and answers in Hasura's shapes, including HTTP 200 for auth failures.
+// `whoami` echoes the session Hasura would run the query as, so tests can see which role
+// `x-hasura-role` chose.
 import { getHasuraClaims } from '../../core/hasura'
 import { json, raw, readJsonObject, type RequestContext, type RouteHandler } from './http'
 import { profile } from './apiRoutes'
+import { endEverySession, endNamedSessions } from './authRoutes'
 import {
   authenticate,
+  clearSessionCookies,
   readFingerprint,
   readRefreshCookie,
   rotate,
@@ -39,6 +42,12 @@ function argument(query: string, variables: Record<string, unknown>, name: strin
   if (typeof fromVariables === 'string' && fromVariables !== '') return fromVariables
   const inline = new RegExp(`\\b${name}\\s*:\\s*"([^"\\\\]*)"`).exec(query)
   return inline?.[1] || undefined
+}
+
+/** A Boolean argument, from `variables` or written inline (`everywhere: true`). */
+function flag(query: string, variables: Record<string, unknown>, name: string): boolean {
+  if (typeof variables[name] === 'boolean') return variables[name]
+  return new RegExp(`\\b${name}\\s*:\\s*true\\b`).test(query)
 }
 
 /** Keeps the fields listed in `field { a b c }` (one flat level, which is all these types have). */
@@ -75,6 +84,26 @@ export function graphqlRoutes(state: ServerState): Record<string, Record<string,
     return json(ctx, 200, { data: { refreshJwtToken: result } })
   }
 
+  /**
+   * `logout(refreshToken, everywhere) { ok }`: the same revocation as `POST /auth/logout`, and
+   * with `everywhere: true` as `POST /auth/logout-all` (which needs a live session). Like them it
+   * runs without a valid JWT: the tokens only name what to end.
+   */
+  async function logoutAction(ctx: RequestContext, query: string, variables: Record<string, unknown>): Promise<Response> {
+    const refreshToken = argument(query, variables, 'refreshToken')
+    if (flag(query, variables, 'everywhere')) {
+      const ended = await endEverySession(state, ctx, refreshToken)
+      if (!ended.ok) {
+        state.control.stats.unauthorized++
+        return gqlError(ctx, MESSAGES[ended.reason], 'invalid-jwt')
+      }
+      clearSessionCookies(ctx)
+    } else {
+      await endNamedSessions(state, ctx, refreshToken) // clears the cookies when they are the ended session's
+    }
+    return json(ctx, 200, { data: { logout: select(query, 'logout', { ok: true }) } })
+  }
+
   async function graphql(ctx: RequestContext): Promise<Response> {
     const body = await readJsonObject(ctx.request)
     const query = body?.query
@@ -85,6 +114,7 @@ export function graphqlRoutes(state: ServerState): Record<string, Record<string,
     const vars = variables as Record<string, unknown>
     // The refresh action is callable without a valid JWT: that is its whole point.
     if (query.includes('refreshJwtToken')) return refreshAction(ctx, query, vars)
+    if (/\blogout\b/.test(query)) return logoutAction(ctx, query, vars)
 
     const access = await authenticate(state, ctx)
     if (!access.ok) {

@@ -2,6 +2,7 @@
 // Vitest (in-process), the e2e tests and the demo (behind node:http, see ../nodeHttp.ts) and
 // Storybook (through MSW in the browser).
 import { createCookieJar } from './cookieJar'
+import { createCors } from './cors'
 import { parseCookies } from './cookies'
 import { json, type RequestContext } from './http'
 import { publicOrigin } from './origin'
@@ -19,6 +20,8 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   const { state, control } = createState(options)
   const routes = buildRoutes(state, control, options.exposeControl === true)
   const jar = options.emulateCookies ? createCookieJar() : undefined
+  const methods = [...new Set(Object.values(routes).flatMap((route) => Object.keys(route)))].sort()
+  const cors = state.corsOrigins.size > 0 ? createCors(state.corsOrigins, methods) : undefined
 
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url)
@@ -35,7 +38,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     }
     let response: Response
     try {
-      response = await dispatch(routes, ctx)
+      response = cors?.preflight(request) ?? (await dispatch(routes, ctx))
     } catch {
       // Never echo the error: it could quote a request body, and bodies carry tokens.
       ctx.setCookies.length = 0
@@ -45,6 +48,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     // RFC 9449 §8: the client learns the nonce for its next proof from any response.
     const nonce = state.dpop?.nonce()
     if (nonce !== undefined) response.headers.set('dpop-nonce', nonce)
+    cors?.decorate(request, response)
     if (response.status === 401) state.control.stats.unauthorized++
     return response
   }

@@ -2,6 +2,7 @@
 import { decodeJwt } from 'jose'
 import { randomHex } from './bytes'
 import { createControlState, type ControlState } from './control'
+import { parseCorsOrigins } from './cors'
 import { createDpopVerifier, type DpopVerifier } from './dpop'
 import { createAccessTokens, type AccessTokens } from './jwt'
 import { createPasswordBook, type PasswordBook } from './passwords'
@@ -25,8 +26,10 @@ export interface ServerState {
   recentAuthSeconds: number
   secureCookies: boolean | undefined
   trustProxy: boolean
-  /** Normalized (`URL.origin`) values of `trustedOrigins`. */
+  /** Normalized (`URL.origin`) values of `trustedOrigins`, and the `corsOrigins`. */
   trustedOrigins: ReadonlySet<string>
+  /** Normalized values of `corsOrigins`: the origins answered with CORS headers. */
+  corsOrigins: ReadonlySet<string>
   /** Set in DPoP mode (`dpop: true`); undefined otherwise. */
   dpop: DpopVerifier | undefined
   now(): number
@@ -70,6 +73,7 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
   const graceSeconds = positive('refreshGraceWindow', options.refreshGraceWindow, DEFAULT_GRACE_WINDOW, true)
   const iterations = Math.floor(positive('passwordIterations', options.passwordIterations, DEFAULT_ITERATIONS))
   const controlState = createControlState()
+  const corsOrigins = parseCorsOrigins(options.corsOrigins)
   if (options.dpopNonce === true && options.dpop !== true) {
     throw new RangeError('createAuthServer: dpopNonce needs dpop: true as well')
   }
@@ -95,7 +99,9 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
     recentAuthSeconds: positive('recentAuthMaxAge', options.recentAuthMaxAge, DEFAULT_RECENT_AUTH),
     secureCookies: options.secureCookies,
     trustProxy: options.trustProxy === true,
-    trustedOrigins: new Set((options.trustedOrigins ?? []).map(originOf)),
+    // An origin allowed to read answers made with the session cookies may also send them.
+    trustedOrigins: new Set([...(options.trustedOrigins ?? []).map(originOf), ...corsOrigins]),
+    corsOrigins,
     dpop: options.dpop === true ? createDpopVerifier({ now, requireNonce: options.dpopNonce === true }) : undefined,
     now,
   }

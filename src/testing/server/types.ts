@@ -52,6 +52,15 @@ export interface AuthServerOptions {
    * other `Origin` header is refused with 403. Default none.
    */
   trustedOrigins?: string[]
+  /**
+   * CORS with credentials, for an app on another origin than this server: a request whose
+   * `Origin` is one of these exact origins (never a wildcard: a TypeError) gets
+   * `Access-Control-Allow-Origin: <that origin>` and `Access-Control-Allow-Credentials: true`,
+   * and its preflight is answered; any other origin gets no CORS headers (its preflight a 403).
+   * Every answer carries `Vary: Origin`. Listed origins may also POST to `/auth/*` and
+   * `/graphql`, as `trustedOrigins`. Default none: no CORS headers at all.
+   */
+  corsOrigins?: string[]
   issuer?: string
   audience?: string
   /** Serve the control hooks as JSON under `/__control/*`. Default false. */

@@ -1,12 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../../../src/core/client'
 import type { AuthError } from '../../../src/core/errors'
+import type { TokenPair } from '../../../src/core/tokens'
 import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
+import { createLockManager } from '../../../src/testing/tabHarness'
+import { setup } from './setup'
 import { heldUntilReleased, openTabs, rotatingServer } from './tabs'
 import { useFakeClock } from '../../support/session'
 
 beforeEach(() => useFakeClock())
 afterEach(() => vi.useRealTimers())
+
+/** What a closed tab's sessionStorage held, kept for a restore (a reopened tab, a restored session). */
+const copyOf = (storage: Storage) => createMemoryStorage({ 'jwt-session': storage.getItem('jwt-session')! })
 
 describe('handoff', () => {
   it('gives a new tab the session of an open tab without a login', async () => {
@@ -329,5 +335,244 @@ describe('foreign messages', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(tabs.map((tab) => tab.getSnapshot())).toEqual(before)
     expect(server.refresh).not.toHaveBeenCalled()
+  })
+})
+
+describe('a tab restored with its own old sessionStorage', () => {
+  /** Two tabs share a session; the second closes, and what its sessionStorage held is kept for a restore. */
+  async function closeSecondTab() {
+    const server = rotatingServer(60)
+    const { tabs, open } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    const storage = createMemoryStorage()
+    const closing = open({ storage })
+    await vi.advanceTimersByTimeAsync(0)
+    closing.stop()
+    return { server, open, first: tabs[0]!, saved: copyOf(storage) }
+  }
+
+  it.each([
+    ['still valid', 0],
+    ['expired', 61_000],
+  ])('adopts the open tabs’ newer pair and never sends its spent refresh token (stored token %s)', async (_label, closedFor) => {
+    const { server, open, first, saved } = await closeSecondTab()
+    await first.refresh()
+    await first.refresh()
+    await vi.advanceTimersByTimeAsync(closedFor)
+
+    const restored = open({ storage: saved })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(restored.getSnapshot()).toMatchObject({ status: 'authenticated', accessToken: first.getSnapshot().accessToken })
+    await restored.refresh()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(server.counts.reuse).toBe(0)
+    expect(first.getSnapshot().accessToken).toBe(restored.getSnapshot().accessToken)
+  })
+
+  it('learns from the open tabs that its session was logged out, without asking the server', async () => {
+    const { server, open, first, saved } = await closeSecondTab()
+    await first.logout()
+
+    const restored = open({ storage: saved })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(restored.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null })
+    expect(saved.getItem('jwt-session')).toBeNull()
+    expect(server.refresh).not.toHaveBeenCalled()
+  })
+})
+
+describe('a restored tab whose copy is up to date', () => {
+  it('stops waiting at the first answer that holds the same session', async () => {
+    const server = rotatingServer(60)
+    const { tabs, open } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const storage = createMemoryStorage()
+    const second = open({ storage })
+    await vi.advanceTimersByTimeAsync(0)
+    second.stop()
+    const restored = open({ storage: copyOf(storage) })
+    const refreshed = restored.refresh()
+    await vi.advanceTimersByTimeAsync(0) // the open tab answers at once; no 300 ms wait
+    await refreshed
+    expect(server.refresh).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('stop() while waiting for the other tabs', () => {
+  it('settles getAccessToken that waits for the other tabs when the client stops meanwhile', async () => {
+    const server = rotatingServer(60)
+    const { open } = openTabs(0, server.refresh)
+    const client = open()
+    const waiting = client.getAccessToken()
+    client.stop()
+    expect(await waiting).toBeNull()
+  })
+})
+
+describe('stop() in the middle of a refresh', () => {
+  it('still broadcasts the rotated pair, so no other tab reuses the spent token', async () => {
+    const server = rotatingServer(60)
+    const { slow, release } = heldUntilReleased(server.refresh)
+    const { tabs } = openTabs(2, slow)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    const refreshing = tabs[0]!.refresh()
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[0]!.stop() // a remount with a new key, a hot reload
+    release()
+    const rotated = await refreshing
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[1]!.getSnapshot().accessToken).toBe(rotated)
+    await tabs[1]!.refresh()
+    expect(server.counts).toEqual({ refreshes: 2, reuse: 0 })
+  })
+
+  it('tells the other tabs what a refresh begun after the stop did (a request of the unmounted app got a 401)', async () => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.stop()
+    const rotated = await tabs[1]!.refresh({ staleToken: tabs[1]!.getSnapshot().accessToken! })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[0]!.getSnapshot().accessToken).toBe(rotated)
+    // And an answer it cannot use ends the session in the open tab too, not only in the stopped one.
+    server.refresh.mockResolvedValueOnce({ accessToken: '<html>', refreshToken: 'rt-x' })
+    await expect(tabs[1]!.refresh({ staleToken: rotated })).rejects.toMatchObject({ code: 'invalid_token' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(server.counts.reuse).toBe(0)
+  })
+})
+
+describe('a login that ended never returns', () => {
+  it('ends it in a tab that missed its end, once that tab brings it back (stopped while the other tab ended it)', async () => {
+    const server = rotatingServer(60)
+    const { tabs, events } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[0]!.stop() // an unmounted app hears nothing
+    // An answer tab 1 cannot use ends the login there; the server never rotated the token.
+    server.refresh.mockResolvedValueOnce({ accessToken: '<html>', refreshToken: 'rt-x' })
+    await expect(tabs[1]!.refresh()).rejects.toMatchObject({ code: 'invalid_token' })
+    // Both come back in the same moment: tab 0's question goes out before tab 1 listens again, and
+    // tab 0, waiting for its own answer, answers tab 1 once its wait is over: with the ended login.
+    tabs[1]!.stop()
+    tabs[0]!.start()
+    tabs[1]!.start()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(server.counts).toEqual({ refreshes: 0, reuse: 0 }) // told before its refresh was due
+    expect(tabs.map((tab) => tab.getSnapshot().status)).toEqual(['unauthenticated', 'unauthenticated'])
+    expect(events[0]).toContainEqual({ type: 'logged_out', reason: 'user', fromOtherTab: true })
+  })
+})
+
+describe('order of logins a tab never heard of', () => {
+  it('orders a login made in a tab that knew of none after the earlier login held by a tab that slept through it', async () => {
+    const server = rotatingServer(600)
+    const { tabs, open } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair('user-1'))
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[0]!.stop()
+    tabs[1]!.login(server.loginPair('user-1')) // the second login; the stopped tab hears nothing
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.stop() // a frozen or hidden tab: it keeps user-1's session
+    await vi.advanceTimersByTimeAsync(30_000)
+    const latest = open() // no tab answers it: it knows of no session
+    await vi.advanceTimersByTimeAsync(1_000)
+    latest.login(server.loginPair('user-2'))
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[1]!.start() // back: it must take the latest login, not bring user-1 back
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect([tabs[1]!, latest].map((tab) => tab.getSnapshot().claims?.sub)).toEqual(['user-2', 'user-2'])
+  })
+})
+
+describe('order of sessions', () => {
+  it('takes a rotation whose iat is older than the last one (a server clock stepped back)', async () => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(2, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(0)
+    server.clock.iatShift = -30_000
+    const rotated = await tabs[0]!.refresh()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tabs[1]!.getSnapshot().accessToken).toBe(rotated)
+    await tabs[1]!.refresh()
+    expect(server.counts.reuse).toBe(0)
+  })
+})
+
+describe('exactly once, without a timing guess', () => {
+  it.each([26, 250])('refreshes once across 3 tabs when the broadcast trails the lock hand-over by %i ms', async (latency) => {
+    const server = rotatingServer(60)
+    const { tabs } = openTabs(3, server.refresh, latency)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(latency)
+    const all = Promise.all(tabs.map((tab) => tab.refresh()))
+    await vi.advanceTimersByTimeAsync(latency * 4)
+    const tokens = await all
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+    expect(new Set(tokens).size).toBe(1)
+  })
+})
+
+describe('a stuck lock holder', () => {
+  it('is taken over after refreshTimeout + 2 s, with exactly one refresh', async () => {
+    const server = rotatingServer(60)
+    const { tabs, harness } = openTabs(1, server.refresh)
+    tabs[0]!.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(300)
+    const { sessionId } = tabs[0]!.getSnapshot()
+    // A frozen tab holds this generation's refresh lock and never lets go.
+    harness.locks.request(`jwt-session:jwt-session:refresh:${sessionId}:0`, {}, () => new Promise(() => {})).catch(() => {})
+    const refreshing = tabs[0]!.refresh()
+    await vi.advanceTimersByTimeAsync(16_999)
+    expect(server.refresh).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    await refreshing
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+  })
+
+  it('never re-sends a token after waking up to find its lock taken over and the generation rotated', async () => {
+    const server = rotatingServer(60)
+    const { open } = openTabs(0, server.refresh)
+    let frozenSends = 0
+    let answerFrozen!: () => void
+    // Stands for a tab frozen with its request out: the answer (a 503, nothing spent) comes late.
+    const stuck = open({
+      refreshTimeout: 60_000,
+      refresh: () => {
+        frozenSends++
+        return new Promise<TokenPair>(
+          (_resolve, reject) => (answerFrozen = () => reject(Object.assign(new Error('busy'), { status: 503 }))),
+        )
+      },
+    })
+    const taker = open({ refreshTimeout: 5_000 })
+    stuck.login(server.loginPair())
+    await vi.advanceTimersByTimeAsync(300)
+    const stuckRefresh = stuck.refresh().catch((error: AuthError) => error)
+    await vi.advanceTimersByTimeAsync(0)
+    const takeover = taker.refresh()
+    await vi.advanceTimersByTimeAsync(7_000) // refreshTimeout + 2 s
+    const rotated = await takeover
+    answerFrozen()
+    await stuckRefresh
+    await vi.advanceTimersByTimeAsync(0)
+    expect(stuck.getSnapshot().accessToken).toBe(rotated)
+    expect(frozenSends).toBe(1)
+    expect(server.counts).toEqual({ refreshes: 1, reuse: 0 })
+  })
+
+  it('works like no Web Locks at all when navigator.locks is present but failing', async () => {
+    const failing = createLockManager()
+    failing.request = () => Promise.reject(new DOMException('The request is not allowed.', 'SecurityError'))
+    const { client, refresh, tokens } = setup({ locks: failing })
+    client.login(tokens())
+    await client.refresh()
+    await client.refresh()
+    expect(refresh).toHaveBeenCalledTimes(2)
   })
 })

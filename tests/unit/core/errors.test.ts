@@ -19,3 +19,16 @@ describe('isAuthError', () => {
     expect(isAuthError(value)).toBe(false)
   })
 })
+
+describe('a foreign cause', () => {
+  it('keeps only safe fields of a foreign cause: never its message', () => {
+    const foreign = Object.assign(new Error('Request failed: {"refreshToken":"secret-rt"}'), {
+      status: 502,
+      code: 'ERR_BAD_RESPONSE',
+      config: { data: 'secret-rt' },
+    })
+    const error = new AuthError('refresh_failed', 'Refresh failed.', { cause: foreign })
+    expect(error.cause).toEqual({ name: 'Error', status: 502, code: 'ERR_BAD_RESPONSE' })
+    expect(JSON.stringify(error.cause)).not.toContain('secret')
+  })
+})

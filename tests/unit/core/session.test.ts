@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
+import type { TokenPair } from '../../../src/core/tokens'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
-import { useFakeClock } from '../../support/session'
+import { T0, useFakeClock } from '../../support/session'
 import { setup, storedSession } from './setup'
 
 beforeEach(() => useFakeClock())
@@ -226,5 +227,49 @@ describe('no token leaks', () => {
       expect(text).not.toContain(token)
     }
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['refresh_failed', 'logged_out']))
+  })
+})
+
+describe('bad input', () => {
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an exp in milliseconds', { accessToken: createTestJwt({ exp: T0 + 900_000 }), refreshToken: 'rt' }],
+    ['an access token with CR/LF', { accessToken: `${createTestJwt()}\r\nX-Evil: 1`, refreshToken: 'rt' }],
+    ['a refresh token with CR/LF', { accessToken: createTestJwt(), refreshToken: 'rt\r\nX-Evil: 1' }],
+    ['a 20 KB access token', { accessToken: createTestJwt({ pad: 'x'.repeat(20_000) }), refreshToken: 'rt' }],
+  ])('refuses %s with invalid_token and changes nothing', (_label, pair) => {
+    const { client } = setup()
+    const before = client.getSnapshot()
+    let caught: unknown
+    try {
+      client.login(pair as TokenPair)
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(AuthError)
+    expect(caught).toMatchObject({ code: 'invalid_token' })
+    expect(String((caught as Error).message)).not.toMatch(/eyJ|Evil/)
+    expect(client.getSnapshot()).toBe(before)
+  })
+
+  it('logs in with a client clock two days fast, scheduling by the token’s own iat', () => {
+    const { client } = setup()
+    const serverNow = Date.now()
+    vi.setSystemTime(serverNow + 2 * 24 * 3600_000)
+    client.login({ accessToken: createTestJwt({}, { now: serverNow, expiresIn: 900 }), refreshToken: 'rt' })
+    expect(client.getSnapshot().expiresAt).toBe(Date.now() + 900_000)
+  })
+})
+
+describe('the back/forward cache', () => {
+  it('signs a restored page out when another page of the tab logged out meanwhile', async () => {
+    const { client, tokens, storage, wake } = setup()
+    client.login(tokens())
+    client.start()
+    storage.removeItem('jwt-session') // the later page logged out, quietly
+    wake('restored')
+    expect(client.getSnapshot()).toMatchObject({ status: 'unauthenticated', accessToken: null })
+    expect(await client.getAccessToken()).toBeNull()
+    client.stop()
   })
 })

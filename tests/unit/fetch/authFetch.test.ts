@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { useFakeClock } from '../../support/session'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { AuthError } from '../../../src/core/errors'
+import { readClaims, useFakeClock } from '../../support/session'
 import type { TokenPair } from '../../../src/core/tokens'
 import { createTestJwt } from '../../../src/testing'
+import { heldUntilReleased, openTabs, rotatingServer } from '../core/tabs'
 import { ORIGIN, deferred, json, setup } from './helpers'
 
 afterEach(() => vi.useRealTimers())
 
+const subOf = (token: string) => readClaims<{ sub: string }>(token).sub
 const rejectedWith = (code: string) => expect.objectContaining({ name: 'AuthError', code })
 
 describe('where the token goes', () => {
@@ -457,5 +460,50 @@ describe('getAuthHeaders', () => {
     expect(refresh).toHaveBeenCalledTimes(1)
     expect(headers.Authorization).not.toContain(expired)
     expect(headers).toEqual({ Authorization: `Bearer ${client.getSnapshot().accessToken}` })
+  })
+})
+
+describe('a request composed for one user', () => {
+  beforeEach(() => useFakeClock())
+
+  function api() {
+    const users: string[] = []
+    const fetch = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+      users.push(subOf((init?.headers as Record<string, string>).Authorization!.slice('Bearer '.length)))
+      return new Response('', { status: 401 })
+    })
+    return { users, options: { fetch: fetch as typeof globalThis.fetch, allowedOrigins: ['https://api.example.com'] } }
+  }
+
+  it.each([
+    ['in the same tab', 0],
+    ['in another tab', 1],
+  ])('is never replayed under another: a login %s during its refresh rejects it with session_changed', async (_label, loginTab) => {
+    const server = rotatingServer(60)
+    const { slow, release } = heldUntilReleased(server.refresh)
+    const { users, options } = api()
+    const { open } = openTabs(0, slow)
+    const tabs = [open(options), open(options)]
+    tabs[0]!.login(server.loginPair('alice'))
+    await vi.advanceTimersByTimeAsync(300)
+    const posting = tabs[0]!.fetch('https://api.example.com/orders', { method: 'POST', body: '{}' }).catch((error: AuthError) => error)
+    await vi.advanceTimersByTimeAsync(0)
+    tabs[loginTab]!.login(server.loginPair('bob'))
+    release()
+    expect(await posting).toMatchObject({ code: 'session_changed' })
+    expect(users).toEqual(['alice'])
+  })
+})
+
+describe('plain http', () => {
+  it('refuses a Bearer origin or an auth URL on http to another host, unless allowed for development', async () => {
+    const { restRefresh } = await import('../../../src/core/adapters')
+    const insecure = { code: 'insecure_origin' }
+    expect(() => setup({ allowedOrigins: ['http://api.example.com'] })).toThrow(expect.objectContaining(insecure))
+    expect(() => restRefresh({ url: 'http://auth.example.com/refresh' })).toThrow(expect.objectContaining(insecure))
+    expect(() => setup({ allowedOrigins: ['http://api.example.com'], allowInsecureHttp: true })).not.toThrow()
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173', 'http://app.localhost']) {
+      expect(() => setup({ allowedOrigins: [local] })).not.toThrow()
+    }
   })
 })

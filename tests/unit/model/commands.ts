@@ -2,6 +2,7 @@
 // into the tabs a command can apply to (modulo their count), so a command stays meaningful when
 // fast-check shrinks the commands before it.
 import fc from 'fast-check'
+import { optInArbs, runOptIn, type OptInCmd } from './optInCommands'
 import { ORIGIN, USERS, type Tab, type World } from './world'
 
 export type Cmd =
@@ -31,6 +32,7 @@ export type Cmd =
   | { k: 'clockJump'; ms: number }
   /** The server clock is `ms` ahead of virtual time from now on. */
   | { k: 'serverSkew'; ms: number }
+  | OptInCmd
 
 const tab = fc.nat({ max: 7 })
 
@@ -71,6 +73,7 @@ export const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('foreignLock' as const), ms: fc.integer({ min: 100, max: 60_000 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('clockJump' as const), ms: fc.integer({ min: -600_000, max: 1_800_000 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('serverSkew' as const), ms: fc.integer({ min: -120_000, max: 120_000 }) }) },
+  ...optInArbs,
 )
 
 const MAX_TABS = 8
@@ -116,6 +119,7 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
           if (target.closed || target.frozen) return void (done = `tab ${target.id}: login answer arrived too late`)
           target.client.login(pair)
           const sid = String(world.byAccess.get(pair.accessToken)?.sid)
+          world.limits.loggedIn(sid)
           // Tabs running now hear of it (a frozen one once it thaws); a stopped one does not.
           world.latest = { kind: 'login', sid, sub: user.id, told: new Set(world.tabs.filter((t) => !t.closed && t.started)) }
           done = `tab ${target.id} logged in ${user.username} (session ${sid.slice(0, 6)}) t=${world.vt}`
@@ -131,29 +135,29 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
       // held a session end it and remember its end, so they can tell a stopped tab later.
       const told = new Set(world.tabs.filter((t) => !t.closed && t.started))
       const remember = new Set([...told].filter((t) => world.held(t).length > 0))
-      world.track(target, 'logout', target.client.logout())
+      world.requests.track(target, 'logout', target.client.logout())
       world.latest = { kind: 'logout', told, remember }
       return `tab ${target.id} logged out t=${world.vt}`
     }
     case 'api': {
       const target = pick(usable(world), cmd.tab)
-      const call = target && world.composeCall(target)
+      const call = target && world.requests.composeCall(target)
       if (!target || !call) return null
       if (cmd.revoked) world.server.control.revokeAccessToken(target.client.getSnapshot().accessToken ?? '')
       const response = target.client.fetch(`${ORIGIN}/api/me`, { headers: { 'x-model-call': call.id } })
-      world.track(target, 'fetch', response).catch(() => {})
+      world.requests.track(target, 'fetch', response).catch(() => {})
       return `tab ${target.id} fetch as ${call.user}${cmd.revoked ? ' (token revoked)' : ''}`
     }
     case 'getToken': {
       const target = pick(usable(world), cmd.tab)
       if (!target) return null
-      world.track(target, 'getAccessToken', target.client.getAccessToken()).catch(() => {})
+      world.requests.track(target, 'getAccessToken', target.client.getAccessToken()).catch(() => {})
       return `tab ${target.id} getAccessToken`
     }
     case 'refresh': {
       const target = pick(usable(world), cmd.tab)
       if (!target) return null
-      world.track(target, 'refresh', target.client.refresh()).catch(() => {})
+      world.requests.track(target, 'refresh', target.client.refresh()).catch(() => {})
       return `tab ${target.id} refresh`
     }
     case 'stopStart': {
@@ -198,6 +202,7 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
       else if (cmd.kind === 'json200')
         control.failNextRefreshes(1, 200, JSON.stringify({ accessToken: 'not-a-jwt', refreshToken: 'x' }), 'application/json')
       else control.failNextRefreshes(1, Number(cmd.kind))
+      world.failsPending++
       return `next refresh answers ${cmd.kind}`
     }
     case 'freeze': {
@@ -216,6 +221,9 @@ export async function run(world: World, cmd: Cmd): Promise<string | null> {
       return `client clock offset ${world.clientOffset}`
     case 'serverSkew':
       world.serverSkew = cmd.ms
+      world.skewRange = [Math.min(world.skewRange[0], cmd.ms), Math.max(world.skewRange[1], cmd.ms)]
       return `server clock skew ${cmd.ms}`
+    default:
+      return runOptIn(world, cmd)
   }
 }

@@ -4,7 +4,10 @@
 // jar, one channel hub, one lock manager) against one reference server with strict rotation and
 // reuse detection, driven by random interleavings of logins, logouts, API calls, refreshes,
 // tab stop/start/close/restore, frozen tabs, foreign lock holders, lost and unusable refresh
-// answers, 5xx, and client/server clock jumps, on a virtual clock (see ./world.ts).
+// answers, 5xx, and client/server clock jumps, on a virtual clock (see ./world.ts). Each run
+// also picks the opt-in parts its clients have (./optIn.ts: session timeout, Hasura role, cookie
+// mode with cold start, or none), driven by input, extend, sleep, cold start and role commands
+// (./optInCommands.ts, which states invariants 5–7).
 //
 // Invariants, checked after every command and after a final settle phase:
 //  1. Exactly-once refresh. No tab sends a refresh token while an open tab (itself included) is
@@ -22,12 +25,15 @@
 //     user the tab showed when the request was composed (replays included). Why: data of one
 //     user must never be written or read under another's identity.
 //  4. Liveness: every promise the API returned (logout, refresh, getAccessToken, fetch) settles
-//     within SETTLE_BOUND of virtual time not spent frozen. Why: a UI awaiting it hangs forever.
+//     within SETTLE_BOUND of virtual time not spent frozen or asleep. Why: a UI awaiting it hangs forever.
+//  5–7. Limits end sessions, roles agree, a cold start refreshes once: see ./optInCommands.ts.
 //
 // Runs: MODEL_RUNS (default 1000). Replay a failure: MODEL_SEED=<seed> MODEL_PATH=<path>.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { commandArb, run, type Cmd } from './commands'
+import { configArb, describeConfig, type ModelConfig } from './optIn'
+import { checkLimits, checkRoles } from './optInCommands'
 import { World } from './world'
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 1_000)
@@ -36,6 +42,8 @@ const PATH = process.env.MODEL_PATH
 const MAX_COMMANDS = Number(process.env.MODEL_MAX_COMMANDS ?? 25)
 /** MODEL_TALLY=1: run every case to the end and print how often each invariant broke, without failing. */
 const TALLY = process.env.MODEL_TALLY === '1'
+/** MODEL_EVENTS=1: a violation's report ends with every tab's AuthEvents (for replaying one seed). */
+const EVENTS = process.env.MODEL_EVENTS === '1'
 const tally = new Map<string, { count: number; example: string }>()
 const stats = new Map<string, number>()
 
@@ -46,10 +54,11 @@ class ModelViolation extends Error {
 function check(world: World, trace: string[]): void {
   const reuse = world.server.control.counters().reuseEvents
   if (reuse > world.excused) world.violations.push(`inv1 the server saw ${reuse} refresh-token reuse(s); ${world.excused} excusable`)
-  world.checkOps()
+  world.requests.checkOps()
   world.observe()
   if (world.violations.length > 0) {
-    throw new ModelViolation([...world.violations, '', 'trace:', ...trace, ...world.notes.map((n) => `  note: ${n}`)].join('\n'))
+    const events = world.eventLog ? ['', 'events:', ...world.eventLog] : []
+    throw new ModelViolation([...world.violations, '', 'trace:', ...trace, ...world.notes.map((n) => `  note: ${n}`), ...events].join('\n'))
   }
 }
 
@@ -68,6 +77,12 @@ async function settle(world: World, trace: string[]): Promise<void> {
   }
   trace.push(`settled at t=${world.vt}`)
   checkOneSession(world)
+  checkLimits(
+    world,
+    world.tabs.filter((t) => !t.closed),
+    'after settling',
+  )
+  checkRoles(world)
   check(world, trace)
 }
 
@@ -100,7 +115,7 @@ function checkOneSession(world: World): void {
   // Signed out is right too when the latest session may have ended for a reason the library
   // cannot avoid (an excused reuse, an unusable refresh answer, the end of an earlier login it
   // cannot order before this one) or no open tab could know of it.
-  const mayEnd = world.killedSids.has(latest.sid) || world.unorderable(latest.sid)
+  const mayEnd = world.killedSids.has(latest.sid) || world.unorderable(latest.sid) || world.limits.mayHaveEnded(latest.sid) !== null
   const reachable = live.some((t) => latest.told.has(t) || t.sawSids.has(latest.sid))
   if (reachable && !mayEnd ? !seen.every(isLatest) : !seen.every((s) => isLatest(s) || s.status === 'unauthenticated')) {
     const why = mayEnd ? ' (it may have ended)' : reachable ? '' : ' (no open tab knew it)'
@@ -108,9 +123,12 @@ function checkOneSession(world: World): void {
   }
 }
 
-async function runModel(tabCount: number, seed: number, commands: Cmd[]): Promise<void> {
+async function runModel(config: ModelConfig, tabCount: number, signedIn: boolean, seed: number, commands: Cmd[]): Promise<void> {
+  // Half the runs begin with a login, so the commands that need a session (input, roles, a cold
+  // start from a live cookie) meet one more often.
+  const first: Cmd[] = signedIn ? [{ k: 'login', tab: 0, user: 0 }] : []
   try {
-    await runWorld(tabCount, seed, commands)
+    await runWorld(config, tabCount, seed, [...first, ...commands])
   } catch (error) {
     if (!TALLY || !(error instanceof ModelViolation)) throw error
     const kind = /^(inv\d \S+ \S+|\S+)/.exec(error.message)![1]!
@@ -121,8 +139,9 @@ async function runModel(tabCount: number, seed: number, commands: Cmd[]): Promis
   }
 }
 
-async function runWorld(tabCount: number, seed: number, commands: Cmd[]): Promise<void> {
-  const world = new World(seed)
+async function runWorld(config: ModelConfig, tabCount: number, seed: number, commands: Cmd[]): Promise<void> {
+  const world = new World(seed, config)
+  if (EVENTS) world.eventLog = []
   try {
     await drive(world, tabCount, commands)
   } finally {
@@ -131,7 +150,7 @@ async function runWorld(tabCount: number, seed: number, commands: Cmd[]): Promis
 }
 
 async function drive(world: World, tabCount: number, commands: Cmd[]): Promise<void> {
-  const trace: string[] = [`${tabCount} tabs`]
+  const trace: string[] = [`${tabCount} tabs; ${describeConfig(world.config)}`]
   for (let i = 0; i < tabCount; i++) world.start(world.openTab())
   await world.advance(0)
   for (const [index, cmd] of commands.entries()) {
@@ -149,7 +168,9 @@ describe('session model', () => {
     `keeps one session, exactly-once refresh, right-user requests and settling promises (${RUNS} runs)`,
     async () => {
       const property = fc.asyncProperty(
+        configArb,
         fc.integer({ min: 2, max: 5 }),
+        fc.boolean(),
         fc.integer({ min: 1, max: 0x7fffffff }),
         fc.array(commandArb, { maxLength: MAX_COMMANDS }),
         runModel,

@@ -9,14 +9,20 @@
 // deterministically from its seed).
 import { restRefresh, restRevoke } from '../../../src/core/adapters'
 import { createAuthClient } from '../../../src/core/client'
-import type { LockManagerLike } from '../../../src/core/lock'
-import type { ChannelFactory, ChannelLike } from '../../../src/core/tabs'
+import { cookieRestore } from '../../../src/core/cookieRestore'
+import { hasuraRole } from '../../../src/core/hasuraRole'
+import { sessionTimeout } from '../../../src/core/sessionTimeout'
 import type { AuthClient, AuthClientOptions } from '../../../src/core/types'
 import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createMemoryStorage } from '../../../src/testing/memoryStorage'
+import { cookieName, REFRESH_COOKIE } from '../../../src/testing/server/cookies'
 import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
 import { createTabHarness } from '../../../src/testing/tabHarness'
 import { readClaims, T0 } from '../../support/session'
+import { Limits, PLAIN, type ModelConfig } from './optIn'
+import { VirtualClock } from './clock'
+import { RequestChecks } from './requestChecks'
+import { gatedChannel, gatedLocks } from './tabGates'
 
 export const ORIGIN = 'https://app.test'
 /** Server access-token lifetime, s: refresh lead = min(60 s, ttl/3) = 20 s, plus up to 10 s jitter. */
@@ -33,10 +39,11 @@ export const ACCESS_TTL = 60
 export const GRACE = 10
 /** Client refresh timeout (ms). Since 2ca3778 a tab waits this + 2 s for the refresh lock, then takes it over. */
 export const REFRESH_TIMEOUT = 5_000
-/** Every promise the API returns must settle within this much (virtual, unfrozen) time. */
-export const SETTLE_BOUND = 60_000
 const MAX_LATENCY = 200
-const MAX_TIMER_FIRES = 20_000
+/** A browser runs a timer set for longer than this at once (the delay overflows a 32-bit int). */
+const MAX_TIMER_DELAY = 0x7fffffff
+/** The cookie-mode refresh cookie on https. */
+const REFRESH_COOKIE_NAME = cookieName(REFRESH_COOKIE, true)
 /** The refresh lock's names: before 2ca3778 one per key, since then one per session generation (`…:refresh:<family>:<gen>`). */
 const LEGACY_LOCK = 'jwt-session:refresh:jwt-session'
 const LOCK_PREFIX = 'jwt-session:jwt-session:refresh'
@@ -64,12 +71,6 @@ export function claimsOf(token: string | null | undefined): Record<string, unkno
   } catch {
     return null
   }
-}
-
-interface Timer {
-  at: number
-  seq: number
-  run: () => void
 }
 
 /** One pair the server issued (login or rotation), as the model tracks it. */
@@ -118,6 +119,12 @@ export interface Tab {
   closedPromise: Promise<void>
   closeNow: () => void
   wake: (kind?: WakeKind) => void
+  /** User input in the page: the session timeout's `activityEvents` callback while it listens. */
+  input: () => void
+  /** How often the client was started: a new start is a new timeout part with its own idle clock. */
+  starts: number
+  /** The session and start the limits model last saw in this tab (see `Limits.appeared`). */
+  seenAs?: string
   closeSnapshot?: Record<string, string>
   /** Session ids this tab has shown or stored, for invariant 2's reachability. */
   sawSids: Set<string>
@@ -127,23 +134,11 @@ export interface Tab {
   runnable(): Promise<void>
 }
 
-interface Op {
-  tab: Tab
-  kind: string
-  start: number
-  frozenAtStart: number
-  settled: boolean
-  step: number
-}
-
-export class World {
-  vt = 0
+export class World extends VirtualClock {
   clientOffset = 0
   serverSkew = 0
-  private queue: Timer[] = []
-  private seq = 0
-  private serving = 0
-  private serveTail: Promise<unknown> = Promise.resolve()
+  /** Lowest and highest server clock skew so far. */
+  skewRange: [number, number] = [0, 0]
   readonly server = createAuthServer({
     passwordIterations: 1,
     accessTokenTtl: ACCESS_TTL,
@@ -153,11 +148,14 @@ export class World {
   readonly browser = createBrowserFetch(this.server.handler, { origin: ORIGIN })
   readonly harness = createTabHarness()
   readonly tabs: Tab[] = []
-  readonly violations: string[] = []
   readonly notes: string[] = []
   /** How often the interesting situations came up (printed with MODEL_TALLY=1). */
   readonly stats = new Map<string, number>()
   refreshesSent = 0
+  /** Refresh requests sent, with or without a token in the body (a cold start sends none). */
+  refreshRequests = 0
+  /** Refresh answers the server was told to fail that no refresh has used up yet. */
+  failsPending = 0
   lastSender: Tab | null = null
   /** Set to an array to collect every tab's AuthEvents (for debugging a counterexample). */
   eventLog: string[] | null = null
@@ -182,7 +180,6 @@ export class World {
   offsetRange: [number, number] = [0, 0]
   loseNext = 0
   revokesInFlight = 0
-  readonly ops: Op[] = []
   /** The latest login (client.login call) or logout, for invariant 2. */
   latest:
     | { kind: 'none' }
@@ -191,88 +188,54 @@ export class World {
     kind: 'none',
   }
 
-  constructor(private readonly seed: number) {
+  readonly limits: Limits
+  readonly requests = new RequestChecks(this)
+
+  constructor(
+    private readonly seed: number,
+    readonly config: ModelConfig = PLAIN,
+  ) {
+    super()
     this.net = mulberry32(seed ^ 0x5eed)
+    this.limits = new Limits(this)
+  }
+
+  spread(): number {
+    return this.offsetRange[1] - this.offsetRange[0] + this.skewRange[1] - this.skewRange[0]
+  }
+
+  /**
+   * A laptop sleep of `ms`: no timer runs (every pending one waits as long again), while the
+   * client's and the server's wall clocks move on.
+   */
+  sleep(ms: number): void {
+    this.pauseTimers(ms)
+    for (const tab of this.tabs) if (tab.frozen) tab.frozenSince += ms
   }
 
   clientNow = (): number => T0 + this.vt + this.clientOffset
   serverNow = (): number => T0 + this.vt + this.serverSkew
-
-  schedule(ms: number, run: () => void): Timer {
-    const timer = { at: this.vt + Math.max(0, Number.isFinite(ms) ? ms : 0), seq: ++this.seq, run }
-    let i = this.queue.length
-    while (i > 0 && (this.queue[i - 1]!.at > timer.at || (this.queue[i - 1]!.at === timer.at && this.queue[i - 1]!.seq > timer.seq))) i--
-    this.queue.splice(i, 0, timer)
-    return timer
-  }
-
-  cancel(timer: unknown): void {
-    const i = this.queue.indexOf(timer as Timer)
-    if (i >= 0) this.queue.splice(i, 1)
-  }
-
-  /** Waits until no real async work (server handling, microtasks) is left. */
-  async idle(): Promise<void> {
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve))
-      if (this.serving > 0) {
-        await this.serveTail
-        continue
-      }
-      await new Promise((resolve) => setImmediate(resolve))
-      if (this.serving === 0) return
-    }
-  }
-
-  /** Lets `ms` of virtual time pass, firing timers in order and letting each one's effects finish. */
-  async advance(ms: number, until?: () => boolean): Promise<void> {
-    const target = this.vt + ms
-    await this.idle()
-    let fires = 0
-    for (;;) {
-      const next = this.queue[0]
-      if (!next || next.at > target || until?.()) break
-      this.queue.shift()
-      this.vt = next.at
-      next.run()
-      await this.idle()
-      if (++fires > MAX_TIMER_FIRES) {
-        this.violations.push(`livelock: more than ${MAX_TIMER_FIRES} timers fired within ${ms} ms at t=${this.vt}`)
-        this.queue.length = 0
-        break
-      }
-    }
-    if (!until?.()) this.vt = Math.max(this.vt, target)
-    await this.idle()
-  }
-
-  private delay(ms: number, signal?: AbortSignal | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
-      const onAbort = () => {
-        this.cancel(timer)
-        reject(signal!.reason)
-      }
-      const timer = this.schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve()
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
-    })
-  }
 
   private latency(): number {
     const r = this.net()
     return r < 0.25 ? 0 : Math.floor(r * MAX_LATENCY)
   }
 
-  /** The server handles one request at a time, its clock pinned to virtual server time. */
-  private serve(request: Request): Promise<{ status: number; text: string; contentType: string | null }> {
+  /**
+   * The server handles one request at a time, its clock pinned to virtual server time. `before`
+   * runs right before it handles this one; the answer comes with the refresh cookie as it left it.
+   */
+  private serve(
+    request: Request,
+    before?: () => void,
+  ): Promise<{ status: number; text: string; contentType: string | null; refreshCookie: string | undefined }> {
     this.serving++
     const run = this.serveTail.then(async () => {
+      before?.()
       this.server.control.setClockOffset(this.serverNow() - Date.now())
       const response = await this.browser(request)
-      return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type') }
+      const refreshCookie = this.refreshCookie()
+      return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type'), refreshCookie }
     })
     this.serveTail = run.then(
       () => void this.serving--,
@@ -281,15 +244,22 @@ export class World {
     return run
   }
 
+  /** The cookie-mode refresh token the browser holds now. */
+  refreshCookie(): string | undefined {
+    return this.browser.cookies().get(REFRESH_COOKIE_NAME) || undefined
+  }
+
   // ---- the ledger of issued pairs ----
 
-  private record(body: string, parent: Issued | null): Issued | null {
+  /** `cookie`: the refresh cookie the answer left, which holds the refresh token in cookie mode. */
+  private record(body: string, parent: Issued | null, cookie?: string): Issued | null {
     let pair: { accessToken?: unknown; refreshToken?: unknown }
     try {
       pair = JSON.parse(body) as typeof pair
     } catch {
       return null
     }
+    if (pair.refreshToken === undefined && this.config.cookie) pair.refreshToken = cookie
     if (typeof pair.accessToken !== 'string' || typeof pair.refreshToken !== 'string') return null
     const known = this.byRefresh.get(pair.refreshToken)
     if (known) return known // a grace-window replay: the very pair of the first rotation
@@ -362,7 +332,8 @@ export class World {
       const concurrent = list.find((p) => p.state === 'sending' && !p.tab.closed)
       if (concurrent) {
         this.violations.push(`inv1 double spend: ${where} while tab ${concurrent.tab.id} is sending it`)
-      } else if (entry.successor) {
+      } else if (entry.successor && !this.config.cookie) {
+        // (In cookie mode the browser, not the library, picks the token: the cookie it holds.)
         // A re-presentation: the server accepts it only as a grace-window replay. Only running
         // tabs count as knowing the newer pair: a stopped client keeps nothing open (no channel,
         // no marker lock), so its stored pair is out of every other tab's sight.
@@ -402,7 +373,7 @@ export class World {
     const response = await this.send(tab, `${ORIGIN}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify({ username, password, ...(this.config.cookie && { cookieMode: true }) }),
     })
     if (!response.ok) throw new Error(`login answered ${response.status}`)
     return (await response.json()) as { accessToken: string; refreshToken: string }
@@ -416,53 +387,69 @@ export class World {
     const signal = init.signal
     if (signal?.aborted) throw signal.reason
     const path = url.pathname
-    let presentation: Presentation | null = null
-    let parent: Issued | null = null
+    // The pair the tab holds as it sends (shown, else stored: an expired copy a restored tab
+    // refreshes shows nothing); in cookie mode, which login a refresh is for.
+    const shown = this.held(tab)[0]
+    // Set at sending, or in cookie mode when the server reads the cookie.
+    const refresh: { presentation: Presentation | null; parent: Issued | null } = { presentation: null, parent: null }
+    const presentNow = (token: string) => {
+      refresh.parent = this.byRefresh.get(token) ?? null
+      refresh.presentation = this.present(tab, token)
+    }
+    // In cookie mode the token is the refresh cookie the browser holds when the server reads it.
+    let fromCookie = false
     if (path === '/auth/refresh') {
+      this.refreshRequests++
       const token = (JSON.parse(body ?? '{}') as { refreshToken?: string }).refreshToken
-      if (token) {
-        parent = this.byRefresh.get(token) ?? null
-        presentation = this.present(tab, token)
-      }
+      if (token) presentNow(token)
+      else fromCookie = true
     }
     const callId = headers.get('x-model-call')
-    if (callId) this.checkComposed(callId, headers.get('authorization'))
+    if (callId) this.requests.checkComposed(tab, callId, headers)
     const isRevoke = path === '/auth/logout'
     if (isRevoke) this.revokesInFlight++
     try {
       try {
         await this.delay(this.latency(), signal)
       } catch (error) {
-        if (presentation) presentation.state = 'dropped'
+        if (refresh.presentation) refresh.presentation.state = 'dropped'
         throw error
       }
       if (tab.closed) {
-        if (presentation) presentation.state = 'dropped'
+        if (refresh.presentation) refresh.presentation.state = 'dropped'
         return never()
       }
       if (isRevoke) this.noteRevoke(headers, body)
-      const retry = presentation?.retryOf
+      const retry = refresh.presentation?.retryOf
       if (retry && this.loginsServed.some((seq) => seq > retry.entry.rotatedSeq!)) {
         // The grace replay needs the family's fingerprint cookie; a login the app posted since
         // (its answer maybe not yet handed to any client) replaced it. A race on the wire.
-        this.excuse(presentation!, `${retry.where}: its answer was lost and a login served since replaced the fingerprint cookie`)
-      } else if (retry && !presentation!.excused && this.serverNow() - retry.entry.rotatedAt! > GRACE * 1000) {
+        this.excuse(refresh.presentation!, `${retry.where}: its answer was lost and a login served since replaced the fingerprint cookie`)
+      } else if (retry && !refresh.presentation!.excused && this.serverNow() - retry.entry.rotatedAt! > GRACE * 1000) {
         // Sent inside the grace window, but it reached the server after it (network time).
-        this.excuse(presentation!, `${retry.where}: its answer was lost and the retry arrived after the grace window`)
+        this.excuse(refresh.presentation!, `${retry.where}: its answer was lost and the retry arrived after the grace window`)
       }
-      const reply = await this.serve(new Request(url, { method: init.method ?? 'GET', headers, body }))
+      const reply = await this.serve(
+        new Request(url, { method: init.method ?? 'GET', headers, body }),
+        fromCookie ? () => void (this.refreshCookie() && presentNow(this.refreshCookie()!)) : undefined,
+      )
+      if (path === '/auth/refresh' && this.failsPending > 0) this.failsPending--
+      const { presentation, parent } = refresh
       if (presentation) presentation.state = 'served'
       if (presentation?.excused && presentation.family && reply.status === 401) this.killedSids.add(presentation.family)
       let issued: Issued | null = null
       if (reply.status === 200 && path === '/auth/refresh' && parent) {
-        issued = this.record(reply.text, parent)
+        issued = this.record(reply.text, parent, reply.refreshCookie)
+        // The browser's one refresh cookie may name another login than the tab's (cookie mode):
+        // that answer is never a rotation of the tab's session, which ends.
+        if (this.config.cookie && shown && issued && issued.sid !== shown.sid) this.killedSids.add(shown.sid)
         if (issued && !parent.successor) {
           parent.successor = issued
           parent.rotatedAt = this.serverNow()
           parent.rotatedSeq = ++this.served
         }
       } else if (reply.status === 200 && path === '/auth/login') {
-        issued = this.record(reply.text, null)
+        issued = this.record(reply.text, null, reply.refreshCookie)
       }
       const lose = path === '/auth/refresh' && this.loseNext > 0
       if (lose) this.loseNext--
@@ -478,8 +465,10 @@ export class World {
       // ends that session (it could never send the token again), so invariant 2 allows it.
       // Only when the tab still holds that pair: an answer to an attempt the session has moved
       // past is dropped.
-      else if (parent && path === '/auth/refresh' && reply.status >= 200 && reply.status < 300 && this.held(tab).includes(parent)) {
-        this.killedSids.add(parent.sid)
+      else if (path === '/auth/refresh' && reply.status >= 200 && reply.status < 300) {
+        // In cookie mode it is the session the tab showed, whichever pair the cookie held.
+        const spent = this.config.cookie ? shown : parent && this.held(tab).includes(parent) ? parent : null
+        if (spent) this.killedSids.add(spent.sid)
       }
       const empty = reply.status === 204 || reply.status === 304
       return new Response(empty ? null : reply.text, {
@@ -494,60 +483,12 @@ export class World {
   private noteRevoke(headers: Headers, body: string | undefined): void {
     const token = (JSON.parse(body ?? '{}') as { refreshToken?: string }).refreshToken
     const byToken = token ? this.byRefresh.get(token) : undefined
-    if (byToken) this.revokedSids.add(byToken.sid)
     const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1]
-    const sid = claimsOf(bearer)?.sid
+    const sid = claimsOf(bearer)?.sid ?? byToken?.sid
+    // One revoke per ended session is the aim (a limit several tabs reach); more are counted.
+    if (typeof sid === 'string' && this.revokedSids.has(sid)) this.count('a session revoked again')
     if (typeof sid === 'string') this.revokedSids.add(sid)
-  }
-
-  // ---- invariant 3: requests go out under the user they were composed for ----
-
-  private readonly calls = new Map<string, string>()
-
-  composeCall(tab: Tab): { id: string; user: string } | null {
-    const user = tab.client.getSnapshot().claims?.sub
-    if (tab.client.getSnapshot().status !== 'authenticated' || typeof user !== 'string') return null
-    const id = `${tab.id}-${this.step}-${this.calls.size}`
-    this.calls.set(id, user)
-    return { id, user }
-  }
-
-  private checkComposed(id: string, authorization: string | null): void {
-    const want = this.calls.get(id)
-    const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1]
-    const got = claimsOf(bearer)?.sub
-    if (want !== undefined && got !== want) {
-      this.violations.push(`inv3 request composed for ${want} went out as ${String(got)} (call ${id}, t=${this.vt})`)
-    }
-  }
-
-  // ---- invariant 4: every promise settles within a bound ----
-
-  track<T>(tab: Tab, kind: string, promise: Promise<T>): Promise<T> {
-    const op: Op = { tab, kind, start: this.vt, frozenAtStart: this.frozenTime(tab), settled: false, step: this.step }
-    this.ops.push(op)
-    promise.then(
-      () => void (op.settled = true),
-      () => void (op.settled = true),
-    )
-    return promise
-  }
-
-  private frozenTime(tab: Tab): number {
-    return tab.frozenTotal + (tab.frozen ? this.vt - tab.frozenSince : 0)
-  }
-
-  checkOps(): void {
-    for (const op of this.ops) {
-      if (op.settled || op.tab.closed) continue
-      const age = this.vt - op.start - (this.frozenTime(op.tab) - op.frozenAtStart)
-      if (age > SETTLE_BOUND) {
-        this.violations.push(
-          `inv4 ${op.kind}() of tab ${op.tab.id} (called at step ${op.step}, t=${op.start}) still pending after ${age} ms`,
-        )
-        op.settled = true // report once
-      }
-    }
+    if (byToken) this.revokedSids.add(byToken.sid)
   }
 
   // ---- tabs ----
@@ -572,6 +513,8 @@ export class World {
       closedPromise,
       closeNow,
       wake: () => {},
+      input: () => {},
+      starts: 0,
       sawSids: new Set<string>(),
       locksHeld: [],
       runnable(): Promise<void> {
@@ -595,26 +538,56 @@ export class World {
       excludeUrls: [`${ORIGIN}/auth/refresh`, `${ORIGIN}/auth/logout`],
       now: this.clientNow,
       timers: {
-        setTimeout: (callback, ms) => this.schedule(ms, () => deliver(callback)),
+        setTimeout: (callback, ms) => this.schedule(ms > MAX_TIMER_DELAY ? 1 : ms, () => deliver(callback)),
         clearTimeout: (timer) => this.cancel(timer),
       },
       random: mulberry32(this.seed + 7919 * (id + 1)),
       refreshTimeout: REFRESH_TIMEOUT,
-      onEvent: (event) => this.eventLog?.push(`t=${this.vt} tab ${id}: ${JSON.stringify(event)}`),
+      onEvent: (event) => {
+        this.eventLog?.push(`t=${this.vt} tab ${id}: ${JSON.stringify(event)}`)
+        if (event.type === 'logged_out' && !event.fromOtherTab) this.count(`session ended here: ${event.reason}`)
+      },
       wakeEvents: (onWake) => {
         tab.wake = onWake
         return () => (tab.wake = () => {})
       },
+      ...this.optIn(tab),
     }
     tab.client = createAuthClient(options)
+    tab.client.subscribe(() => this.noticeSession(tab))
     this.tabs.push(tab)
     return tab
+  }
+
+  /** The opt-in parts the run configures, their effects injected like the client's. */
+  private optIn(tab: Tab): Partial<AuthClientOptions> {
+    const { timeout, role, cookie } = this.config
+    const activityEvents = (onActivity: () => void) => {
+      tab.input = onActivity
+      return () => (tab.input = () => {})
+    }
+    return {
+      ...(timeout && { timeout: sessionTimeout({ ...timeout, activityEvents }) }),
+      ...(role && { role: hasuraRole() }),
+      ...(cookie && { restore: cookieRestore }),
+    }
   }
 
   start(tab: Tab): void {
     if (tab.started || tab.closed) return
     tab.started = true
+    tab.starts++
     tab.client.start()
+    this.noticeSession(tab)
+  }
+
+  /** A session a started tab shows under a new client family, or since a new start, began that tab's idle clock. */
+  private noticeSession(tab: Tab): void {
+    const { status, sessionId, claims } = tab.client.getSnapshot()
+    if (tab.closed || !tab.started || status !== 'authenticated') return
+    const seenAs = `${sessionId}/${tab.starts}`
+    if (tab.seenAs !== seenAs) this.limits.appeared(String(claims?.sid))
+    tab.seenAs = seenAs
   }
 
   stop(tab: Tab): void {
@@ -628,12 +601,15 @@ export class World {
     if (holdsRefreshLock(tab)) this.count('froze a tab holding the refresh lock')
     tab.frozen = true
     tab.frozenSince = this.vt
+    const sid = tab.client.getSnapshot().claims?.sid
+    if (typeof sid === 'string') this.limits.froze(tab.id, sid)
   }
 
   thaw(tab: Tab): void {
     if (!tab.frozen) return
     tab.frozen = false
     tab.frozenTotal += this.vt - tab.frozenSince
+    this.limits.thawed(tab.id)
     for (const run of tab.deferred.splice(0)) if (!tab.closed) run()
     for (const resolve of tab.thawWaiters.splice(0)) resolve()
     // A page that was frozen becomes visible again: the browser fires visibilitychange.
@@ -655,6 +631,7 @@ export class World {
   }
 
   private thawTimeOnly(tab: Tab): void {
+    this.limits.thawed(tab.id)
     tab.frozen = false
     tab.frozenTotal += this.vt - tab.frozenSince
   }
@@ -697,63 +674,4 @@ function snapshotOf(storage: Storage): Record<string, string> {
     out[key] = storage.getItem(key)!
   }
   return out
-}
-
-/** The tab's end of the harness channel: deliveries wait while the tab is frozen, stop when it closes. */
-function gatedChannel(factory: ChannelFactory, tab: Tab, deliver: (run: () => void) => void): ChannelFactory {
-  return (name) => {
-    const port = factory(name)
-    if (!port) return null
-    const wrapped = new Map<unknown, (event: { data: unknown }) => void>()
-    const gated: ChannelLike = {
-      postMessage: (message) => {
-        if (!tab.closed) port.postMessage(message)
-      },
-      addEventListener: (type, listener) => {
-        const inner = (event: { data: unknown }) => deliver(() => listener(event))
-        wrapped.set(listener, inner)
-        port.addEventListener(type, inner)
-      },
-      removeEventListener: (type, listener) => {
-        const inner = wrapped.get(listener)
-        if (inner) port.removeEventListener(type, inner)
-        wrapped.delete(listener)
-      },
-      close: () => port.close(),
-    }
-    return gated
-  }
-}
-
-/**
- * The tab's view of the browser's lock manager: a grant waits while the tab is frozen (the lock
- * stays held meanwhile, as a frozen tab's would), and every lock the tab holds is released when
- * it closes. `query`, `mode` and `steal` pass through to the harness.
- */
-function gatedLocks(locks: LockManagerLike, tab: Tab, deliver: (run: () => void) => void): LockManagerLike {
-  const runnable = () => tab.runnable()
-  const gated = {
-    request<T>(name: string, options: Parameters<LockManagerLike['request']>[1], callback: (lock: unknown) => Promise<T> | T): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        locks
-          .request(name, options, async (lock) => {
-            await runnable()
-            if (tab.closed) return undefined as T
-            if (lock) tab.locksHeld.push(name)
-            try {
-              return await Promise.race([Promise.resolve().then(() => callback(lock)), tab.closedPromise.then(() => undefined as T)])
-            } finally {
-              if (lock) tab.locksHeld.splice(tab.locksHeld.indexOf(name), 1)
-            }
-          })
-          .then(
-            (value) => deliver(() => resolve(value)),
-            (error: unknown) => deliver(() => reject(error)),
-          )
-      })
-    },
-  } as LockManagerLike
-  const query = (locks as Partial<LockManagerLike>).query
-  if (query) (gated as { query: unknown }).query = () => query.call(locks)
-  return gated
 }

@@ -160,7 +160,12 @@ describe('logout', () => {
       const older = await signIn('alice')
       const newer = await signIn('admin') // a new sign-in in this browser: new cookies
       // A tab that slept through the new sign-in ends the older login on waking.
-      const response = await post('/auth/logout', cookieMode ? undefined : { refreshToken: older.refreshToken }, undefined, bearer(older.accessToken))
+      const response = await post(
+        '/auth/logout',
+        cookieMode ? undefined : { refreshToken: older.refreshToken },
+        undefined,
+        bearer(older.accessToken),
+      )
       expect(response.status).toBe(204)
       expect(response.headers.getSetCookie()).toEqual([])
       expect((await get('/api/me', newer.accessToken)).status).toBe(200)

@@ -11,6 +11,10 @@ interface Pair {
 const REFRESH =
   'mutation Refresh($refreshToken: String!, $fingerprintHash: String) { refreshJwtToken(refreshToken: $refreshToken, fingerprintHash: $fingerprintHash) { jwt refreshToken } }'
 
+// The logout mutation of the Hasura recipe (docs/recipes.md), as graphqlRevoke sends it.
+const LOGOUT =
+  'mutation Logout($refreshToken: String, $everywhere: Boolean) { logout(refreshToken: $refreshToken, everywhere: $everywhere) { ok } }'
+
 function setup() {
   const server = createAuthServer({ passwordIterations: 1000 })
   const browser = createBrowserFetch(server.handler)
@@ -101,6 +105,56 @@ describe('/graphql', () => {
     const { refreshToken } = await login()
     expect(await graphql(REFRESH, { refreshToken, fingerprintHash: '0'.repeat(64) })).toEqual(invalidGrant)
     expect((await graphql(REFRESH, { refreshToken })).data).toBeDefined()
+  })
+
+  it('ends the session with the logout mutation, as POST /auth/logout does: its refresh token is refused afterwards', async () => {
+    const { server, login, graphql } = setup()
+    const { accessToken, refreshToken } = await login()
+    expect(await graphql(LOGOUT, { refreshToken }, accessToken)).toEqual({ data: { logout: { ok: true } } })
+    expect(await graphql(REFRESH, { refreshToken })).toEqual(invalidGrant)
+    expect(await graphql('{ me { id } }', undefined, accessToken)).toEqual(invalidJwt('Could not verify JWT: JWTRevoked'))
+    expect(server.control.counters().revocations).toBe(1)
+  })
+
+  it('names the session to end by an access token that has just expired, as POST /auth/logout does', async () => {
+    const { server, login, graphql } = setup()
+    const { accessToken, refreshToken } = await login()
+    server.control.setClockOffset(901_000)
+    expect(await graphql('mutation { logout { ok } }', undefined, accessToken)).toEqual({ data: { logout: { ok: true } } })
+    expect(await graphql(REFRESH, { refreshToken })).toEqual(invalidGrant)
+  })
+
+  it('with everywhere: true ends every session of the user, as POST /auth/logout-all does', async () => {
+    const { server, login, graphql } = setup()
+    const laptop = await login()
+    const phoneBrowser = createBrowserFetch(server.handler)
+    const phone = (await (
+      await phoneBrowser('/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+      })
+    ).json()) as Pair
+    expect(await graphql(LOGOUT, { refreshToken: laptop.refreshToken, everywhere: true }, laptop.accessToken)).toEqual({
+      data: { logout: { ok: true } },
+    })
+    const refreshOnPhone = await phoneBrowser('/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: phone.refreshToken }),
+    })
+    expect(refreshOnPhone.status).toBe(401)
+    expect(server.control.counters().revocations).toBe(2)
+  })
+
+  it('refuses everywhere: true without a live session (invalid-jwt) and ends nothing', async () => {
+    const { server, login, graphql } = setup()
+    const { refreshToken } = await login()
+    expect(await graphql('mutation { logout(everywhere: true) { ok } }', { refreshToken: 'not-a-token' })).toEqual(
+      invalidJwt("Missing 'Authorization' header in JWT authenticated mode"),
+    )
+    expect((await graphql(REFRESH, { refreshToken })).data).toBeDefined()
+    expect(server.control.counters().revocations).toBe(0)
   })
 
   it('answers parse-failed to a body without a query', async () => {

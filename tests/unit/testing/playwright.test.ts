@@ -1,4 +1,4 @@
-// react-jwt-session/testing/playwright against fakes of Playwright's objects: the init script runs
+// jwt-tab-session/testing/playwright against fakes of Playwright's objects: the init script runs
 // here, in jsdom's window, the way Chromium runs it before a page's scripts. The same helpers in
 // a real browser: tests/e2e/seedSession.e2e.test.ts.
 import type { BrowserContext as CoreContext, Page as CorePage } from 'playwright-core'

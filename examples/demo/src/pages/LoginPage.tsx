@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { isAuthError } from 'react-jwt-session'
+import { isAuthError } from 'jwt-tab-session'
 import { Navigate, useSearchParams } from 'react-router'
 import { describeSessionEnd } from '../../../shared/app'
 import { LoginError, signIn, useAuth } from '../auth'

@@ -1,7 +1,7 @@
 // data/main.tsx — the data router: its first loaders start at once, before React renders
 import { createRoot } from 'react-dom/client'
 import { createBrowserRouter, RouterProvider } from 'react-router'
-import { AuthProvider } from 'react-jwt-session'
+import { AuthProvider } from 'jwt-tab-session'
 import { auth } from '../auth'
 import { dataRoutes } from './routes'
 import { onSessionChange } from './sessionChange'

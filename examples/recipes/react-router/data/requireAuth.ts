@@ -1,6 +1,6 @@
 // data/requireAuth.ts — the data router's guard: middleware that knows the session before any loader runs
 import { redirect, type MiddlewareFunction } from 'react-router'
-import type { AuthClient } from 'react-jwt-session'
+import type { AuthClient } from 'jwt-tab-session'
 
 /**
  * Waits for the session (restored, or handed over by another tab, also before <AuthProvider> has

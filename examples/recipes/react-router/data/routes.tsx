@@ -1,6 +1,6 @@
 // data/routes.tsx — the same pages on a data router: the middleware guards, the loader fetches with the token
 import { useLoaderData, type RouteObject } from 'react-router'
-import { useAuth, type AuthClient } from 'react-jwt-session'
+import { useAuth, type AuthClient } from 'jwt-tab-session'
 import { LoginPage } from '../LoginPage'
 import { requireAuth } from './requireAuth'
 

@@ -1,5 +1,5 @@
 // data/sessionChange.ts — re-check the routes when the session ends or changes hands, in any tab
-import type { AuthClient } from 'react-jwt-session'
+import type { AuthClient } from 'jwt-tab-session'
 
 /**
  * Calls `recheck` when the status or the login changes once the session is known: a logout or a

@@ -1,0 +1,2 @@
+// The recipes use the client of the quickstart.
+export { auth } from '../quickstart/auth'

@@ -1,7 +1,8 @@
 import { AuthError, classifyRefreshError } from './errors'
 import type { TabLocks } from './lock'
 import { backoffDelay, withTimeout, type Timers } from './scheduler'
-import { createSession, rotationOf, sameLogin, type JwtClaims, type Session, type TokenPair } from './tokens'
+import { getHasuraUserId } from './hasura'
+import { createSession, rotationOf, type JwtClaims, type Session, type TokenPair } from './tokens'
 import type { AuthEvent, LogoutReason, RefreshContext } from './types'
 
 /**
@@ -175,6 +176,18 @@ export function createRefresher<TClaims extends JwtClaims>(host: RefresherHost<T
     },
   }
 }
+
+/** Who a token is for: `sub`, else Hasura's `x-hasura-user-id`; null when it names nobody. */
+const userOf = (claims: JwtClaims): string | null => claims.sub ?? getHasuraUserId(claims)
+
+/**
+ * Whether a refreshed token still belongs to the login it refreshed: the same user, and the same
+ * server session (`sid`, as OpenID Connect names it) when both tokens carry one. In cookie mode a
+ * refresh answers for whatever login the browser's one refresh cookie names now, which may be
+ * another user's, or another login of the same user.
+ */
+const sameLogin = (from: JwtClaims, next: JwtClaims): boolean =>
+  userOf(from) === userOf(next) && (typeof from.sid !== 'string' || typeof next.sid !== 'string' || from.sid === next.sid)
 
 /** The end of a login whose refresh answered for another user or login; a replay waiting on it is refused. */
 const anotherLogin = () => new AuthError('session_changed', 'The refresh answered for another login; the session ended.')

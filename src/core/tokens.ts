@@ -1,6 +1,5 @@
 import { jwtDecode } from 'jwt-decode'
 import { AuthError } from './errors'
-import { getHasuraUserId } from './hasura'
 
 /** Registered claims the client relies on; apps extend it with their own. */
 export interface JwtClaims {
@@ -112,18 +111,6 @@ export function createSession<TClaims extends JwtClaims>(
   if (session.expiresAt <= now) throw invalid('has expired')
   return session
 }
-
-/** Who a token is for: `sub`, else Hasura's `x-hasura-user-id`; null when it names nobody. */
-const userOf = (claims: JwtClaims): string | null => claims.sub ?? getHasuraUserId(claims)
-
-/**
- * Whether a refreshed token still belongs to the login it refreshed: the same user, and the same
- * server session (`sid`, as OpenID Connect names it) when both tokens carry one. In cookie mode a
- * refresh answers for whatever login the browser's one refresh cookie names now, which may be
- * another user's, or another login of the same user.
- */
-export const sameLogin = (from: JwtClaims, next: JwtClaims): boolean =>
-  userOf(from) === userOf(next) && (typeof from.sid !== 'string' || typeof next.sid !== 'string' || from.sid === next.sid)
 
 /** The key of a login made by a tab whose newest known session is `known`: past it, and not before its own `iat`. */
 export const nextLogin =

@@ -3,7 +3,7 @@
 import type { RequestListener } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'vite'
+import { bundleScript } from '../support/bundle'
 
 const PAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'page')
 
@@ -16,24 +16,8 @@ export async function bundlePage({ firstPaint = false } = {}): Promise<Map<strin
 }
 
 async function bundle(entry: string, fileName: string, assets: Map<string, string>): Promise<void> {
-  const result = await build({
-    configFile: false,
-    root: PAGE_DIR,
-    logLevel: 'silent',
-    publicDir: false,
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      modulePreload: false,
-      reportCompressedSize: false,
-      rolldownOptions: { input: resolve(PAGE_DIR, entry), output: { entryFileNames: fileName } },
-    },
-  })
-  for (const output of Array.isArray(result) ? result : [result]) {
-    if (!('output' in output)) throw new Error('Vite returned a watcher while bundling the e2e page')
-    for (const file of output.output) if (file.type === 'chunk') assets.set(`/${file.fileName}`, file.code)
-  }
+  const { chunks } = await bundleScript(PAGE_DIR, resolve(PAGE_DIR, entry), { fileName })
+  for (const [path, code] of chunks) assets.set(path, code)
   if (!assets.has(`/${fileName}`)) throw new Error(`Bundling tests/e2e/page/${entry} produced no ${fileName}`)
 }
 

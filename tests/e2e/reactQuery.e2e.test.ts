@@ -4,8 +4,8 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
-import { build } from 'vite'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bundleScript } from '../support/bundle'
 import { POLL, suiteHarness } from './harness'
 import type { ReactQueryRender } from './page/reactQuery'
 
@@ -19,26 +19,8 @@ afterEach(async () => {
 })
 
 beforeAll(async () => {
-  const result = await build({
-    configFile: false,
-    root: resolve(dirname(fileURLToPath(import.meta.url)), 'page'),
-    logLevel: 'silent',
-    publicDir: false,
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      modulePreload: false,
-      reportCompressedSize: false,
-      rolldownOptions: { input: resolve(dirname(fileURLToPath(import.meta.url)), 'page/reactQuery.ts') },
-    },
-  })
-  const outputs = Array.isArray(result) ? result : [result]
-  for (const output of outputs) {
-    if (!('output' in output)) throw new Error('Vite returned a watcher while bundling the React Query page')
-    for (const file of output.output) if (file.type === 'chunk' && file.isEntry) script = file.code
-  }
-  if (!script) throw new Error('Bundling tests/e2e/page/reactQuery.ts produced no script')
+  const page = resolve(dirname(fileURLToPath(import.meta.url)), 'page')
+  script = (await bundleScript(page, resolve(page, 'reactQuery.ts'))).entry
 })
 
 /** Serves the page (same origin as the reference server: /api and /auth are the real ones). */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { serveHandler, type ServedHandler } from 'jwt-tab-session/testing/node'
 import { createAuthServer } from 'jwt-tab-session/testing/server'
-import { build } from 'vite'
+import { bundleScript } from '../../../tests/support/bundle'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 
 const RUN_TIMEOUT = 120_000 // the whole `playwright test` run, browser start included, on a busy machine
@@ -18,26 +18,8 @@ let app: ServedHandler | undefined
 
 /** The app's main.tsx as one script, `jwt-tab-session` taken from the source. */
 async function bundle(main: string): Promise<string> {
-  const result = await build({
-    configFile: false,
-    root: recipes,
-    logLevel: 'silent',
-    publicDir: false,
-    resolve: { alias: [{ find: /^jwt-tab-session$/, replacement: `${src}index.ts` }] },
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      modulePreload: false,
-      reportCompressedSize: false,
-      rolldownOptions: { input: `${recipes}${main}` },
-    },
-  })
-  for (const output of Array.isArray(result) ? result : [result]) {
-    if (!('output' in output)) throw new Error(`Vite returned a watcher while bundling ${main}`)
-    for (const file of output.output) if (file.type === 'chunk' && file.isEntry) return file.code
-  }
-  throw new Error(`Bundling ${main} produced no script`)
+  const alias = [{ find: /^jwt-tab-session$/, replacement: `${src}index.ts` }]
+  return (await bundleScript(recipes, `${recipes}${main}`, { alias })).entry
 }
 
 /** The app's page at every path the reference server does not own (the router reads the URL). */

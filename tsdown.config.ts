@@ -12,6 +12,8 @@ const entry = {
   'testing-server': 'src/testing/server/index.ts',
   'testing-node': 'src/testing/nodeHttp.ts',
   'testing-playwright': 'src/testing/playwright.ts',
+  // The bin (`npx jwt-tab-session check-server`), not an export: package.json "bin" points here.
+  cli: 'src/testing/checkServer/bin.ts',
 }
 
 // React entries must be client modules in frameworks with server components. Bundling drops the

@@ -25,6 +25,7 @@ export default defineConfig({
       { extends: 'tests/e2e/vitest.config.ts', test: group(1) },
       { extends: 'tests/demo/vitest.config.ts', test: group(2) },
       { extends: '.storybook/vitest.config.ts', test: group(3) },
+      { extends: 'tests/engines/vitest.config.ts', test: group(4) }, // Chromium, Firefox, WebKit
     ],
     // Options of the whole run, not of a project.
     teardownTimeout: 30_000, // e2e: a browser and a server to close per file

@@ -3,7 +3,7 @@
 // Per-request cost of client.fetch over the fetch it wraps, and refresh requests under a 401 burst.
 // Run: npx vitest bench --run bench/fetchOverhead.bench.ts
 import { bench, describe } from 'vitest'
-import { restRefresh } from '../src/core/adapters'
+import { restRefresh } from '../src/adapters/rest'
 import { createAuthClient } from '../src/core/client'
 import { createMemoryStorage, createTestJwt } from '../src/testing'
 

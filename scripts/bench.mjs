@@ -5,6 +5,7 @@
 //   leaks            bench/leaks.measure.tsx (1,000 mount/unmount cycles of <AuthProvider>)
 //   fetch overhead   bench/fetchOverhead.bench.ts (vitest bench; its summary lines)
 //   cross-tab        bench/crossTabLatency.mjs (real Chromium; "n/a" when it cannot run)
+//   engines          bench/engines.mjs (Chromium, Firefox, WebKit; "n/a" for an engine that cannot run)
 import { spawn } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,6 +30,7 @@ await phase('bundle size', bundleSizes)
 await phase('re-renders and leaks', reactMeasures)
 await phase('fetch overhead', fetchOverhead)
 await phase('cross-tab latency', crossTab)
+await phase('engines', engines)
 printTable()
 console.log(`\nmeasured in ${((performance.now() - started) / 1000).toFixed(0)} s${crashed ? `; ${crashed} measurement(s) crashed` : ''}`)
 process.exit(crashed ? 1 : 0)
@@ -125,6 +127,19 @@ async function crossTab() {
     const ok = target && median !== 'NaN' ? Number(median) <= Number(target) : null
     add(`cross-tab median, Chromium: ${name.trim()}`, `${median} ms (p90 ${p90} ms, n=${n})`, target ? `≤ ${target} ms` : '', ok)
   }
+}
+
+async function engines() {
+  const names = ['handoff', 'logout', 'signed-out start']
+  const { stdout, stderr, code, timedOut } = await run(process.execPath, ['bench/engines.mjs', '--tries', '20'], 400_000)
+  const label = (name) => `cross-tab median, ${name}`
+  if (timedOut || code !== 0) {
+    const reason = timedOut ? 'timed out after 400 s' : `exit ${code}: ${firstError(stderr || stdout)}`
+    return names.forEach((name) => add(label(`every engine: ${name}`), `n/a (${reason})`))
+  }
+  for (const [, engine, reason] of stdout.matchAll(/^(\w+): unavailable: (.*)$/gm)) add(label(`${engine}: every figure`), `n/a (${reason})`)
+  for (const [, name, median, p90, n] of stdout.matchAll(/^(\w+: .*?)\s+([\d.]+|NaN)\s+([\d.]+|NaN)\s+(\d+)\s+-$/gm))
+    add(label(name.trim()), `${median} ms (p90 ${p90} ms, n=${n})`)
 }
 
 function printTable() {

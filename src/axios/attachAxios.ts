@@ -3,11 +3,11 @@
 // its own copy, and this entry costs nothing to apps that do not import it.
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios'
 import { readStepUpChallenge, type StepUpChallenge } from '../core/challenge'
-import { readProofRefusal } from '../core/dpopFetch'
+import { readProofRefusal } from '../parts/dpopFetch'
 import { AuthError } from '../core/errors'
 import { tokenOrigins } from '../core/origins'
 import { checkSameLogin } from '../core/sameLogin'
-import type { AuthClient } from '../core/types'
+import type { AuthClient } from '../core/options'
 
 /** What `attachAxios` uses of the client. */
 export type AxiosAuthSource = Pick<AuthClient, 'getAuthHeaders' | 'refresh' | 'getSnapshot'>

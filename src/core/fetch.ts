@@ -1,5 +1,5 @@
 import { readStepUpChallenge, type StepUpChallenge } from './challenge'
-import type { DpopSigner } from './dpop'
+import type { DpopSigner } from './types'
 import { AuthError } from './errors'
 import { ACCESS_TOKEN_REFUSED, hasErrorCode } from './graphqlErrors'
 import { checkSameLogin } from './sameLogin'

@@ -7,9 +7,13 @@ export type { Timers } from './scheduler'
 export type { LockManagerLike } from './lock'
 export type { ChannelLike, ChannelFactory } from './tabs'
 export type { WakeEvents, WakeKind } from './wakeEvents'
+export type { AuthClientOptions } from './options'
+export type { AuthPart, ColdStartContext, PartContext, PartHooks, SessionView } from './part'
+export type { Environment } from './env'
+export type { Topic } from './topic'
 export type {
-  AuthClientOptions,
   AuthEvent,
+  DpopSigner,
   AuthState,
   AuthStatus,
   LogoutReason,
@@ -18,18 +22,11 @@ export type {
   SessionEnd,
   SessionExpiring,
 } from './types'
-export { hasuraRole, type ActiveRole, type ActiveRoleControl, type ActiveRoleHost } from './hasuraRole'
-export { dpop, type Dpop, type DpopControl, type DpopHost, type DpopOptions, type DpopSigner } from './dpop'
-export type { DpopKeyStore } from './dpopKeyStore'
-export { cookieRestore, type SessionRestore, type SessionRestoreHost } from './cookieRestore'
-export {
-  sessionTimeout,
-  type ActivityEvents,
-  type SessionTimeout,
-  type SessionTimeoutControl,
-  type SessionTimeoutHost,
-  type SessionTimeoutOptions,
-} from './sessionTimeout'
+export { hasuraRole, type ActiveRole } from '../parts/hasuraRole'
+export { dpop, type Dpop, type DpopOptions } from '../parts/dpop'
+export type { DpopKeyStore } from '../parts/dpopKeyStore'
+export { cookieRestore, type SessionRestore } from '../parts/cookieRestore'
+export { sessionTimeout, type ActivityEvents, type SessionTimeout, type SessionTimeoutOptions } from '../parts/sessionTimeout'
 export type { AuthFetchOptions } from './fetch'
-export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from './adapters'
-export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from './graphql'
+export { restRefresh, restRevoke, type HttpAdapterOptions, type RestRefreshOptions, type RestRevokeOptions } from '../adapters/rest'
+export { graphqlRefresh, graphqlRevoke, type GraphqlRefreshOptions, type GraphqlRevokeOptions } from '../adapters/graphql'

@@ -44,3 +44,5 @@ export function createLedger() {
     },
   }
 }
+
+export type Ledger = ReturnType<typeof createLedger>

@@ -94,3 +94,5 @@ export function createRequestTokens<TClaims extends JwtClaims>(host: RequestToke
     },
   }
 }
+
+export type RequestTokens<TClaims extends JwtClaims> = ReturnType<typeof createRequestTokens<TClaims>>

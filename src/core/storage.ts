@@ -68,3 +68,5 @@ export function createSessionStore<TClaims extends JwtClaims>(
 export function defaultStorage(): StorageLike | null {
   return typeof sessionStorage === 'undefined' ? null : sessionStorage
 }
+
+export type SessionStore<TClaims extends JwtClaims> = ReturnType<typeof createSessionStore<TClaims>>

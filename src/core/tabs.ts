@@ -162,3 +162,5 @@ export function createTabSync<TClaims extends JwtClaims>(
     },
   }
 }
+
+export type TabSync<TClaims extends JwtClaims> = ReturnType<typeof createTabSync<TClaims>>

@@ -1,4 +1,5 @@
-import type { ChannelFactory, ChannelLike } from './tabs'
+import type { Environment } from './env'
+import type { ChannelLike } from './tabs'
 
 /** One kind of message shared with this origin's other tabs, on a channel of its own. */
 export interface Topic<T extends object> {
@@ -9,22 +10,22 @@ export interface Topic<T extends object> {
 }
 
 /**
- * Opens `name` for messages of one `type` and `version`. Anything else on the channel (other code
+ * Opens `jwt-session:<storageKey>:<name>` for messages of type `jwt-session:<name>` and `version`. Anything else on the channel (other code
  * of the origin, an older version in another tab) never reaches `heard`, which gets the message's
  * fields to check one by one. Where the browser refuses a channel (storage blocked, a sandboxed or
  * opaque origin) the factory throws or returns null: the tab then stands alone, as the session's
  * own channel does, and never throws. Posting on a closed channel only costs the others the news.
  */
 export function openTopic<T extends object>(
-  factory: ChannelFactory | null,
+  env: Pick<Environment, 'channel' | 'storageKey'>,
   name: string,
-  type: string,
   version: number,
   heard: (message: Partial<T>) => void,
 ): Topic<T> {
+  const type = `jwt-session:${name}`
   let channel: ChannelLike | null
   try {
-    channel = factory?.(name) ?? null
+    channel = env.channel?.(`jwt-session:${env.storageKey}:${name}`) ?? null
   } catch {
     channel = null
   }

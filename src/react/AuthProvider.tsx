@@ -2,7 +2,7 @@
 import { useEffect, useInsertionEffect, useMemo, useState, type ReactNode } from 'react'
 import { createAuthClient, type AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
-import type { AuthClientOptions } from '../core/types'
+import type { AuthClientOptions } from '../core/options'
 import { AuthContext, bindClient } from './context'
 
 type NoOptions = { [K in keyof AuthClientOptions]?: never }

@@ -6,3 +6,16 @@ export { createMemoryStorage } from './memoryStorage'
 export { createTabHarness } from './tabHarness'
 export { createTestAuthClient, type TestAuthOptions } from './testClient'
 export { TestAuthProvider } from './TestAuthProvider'
+export {
+  checkServer,
+  CheckServerError,
+  type CheckServerConfig,
+  type CheckServerErrorCode,
+  type CheckServerLogin,
+  type CheckServerMode,
+  type CheckServerResult,
+  type CheckServerTokens,
+  type RuleId,
+  type RuleResult,
+  type RuleStatus,
+} from './checkServer'

@@ -1,6 +1,6 @@
 import { createAuthClient, type AuthClient } from '../core/client'
 import type { JwtClaims } from '../core/tokens'
-import type { AuthClientOptions } from '../core/types'
+import type { AuthClientOptions } from '../core/options'
 import { createTestJwt } from './jwt'
 import { createMemoryStorage } from './memoryStorage'
 

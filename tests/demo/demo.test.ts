@@ -27,13 +27,17 @@ type DemoModule = {
 const DEMO_SCRIPT: string = new URL('../../scripts/demo.mjs', import.meta.url).href
 
 let demo: Demo
+/** The access-token lifetime `npm run demo` starts with. */
+let DEFAULT_TTL: number
 let browser: Browser | undefined
 /** Uncaught errors and console errors of every tab, shown with any wait that times out. */
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  const { startDemo } = (await import(/* @vite-ignore */ DEMO_SCRIPT)) as DemoModule
-  demo = await startDemo({ port: 0, quiet: true })
+  const demoModule = (await import(/* @vite-ignore */ DEMO_SCRIPT)) as DemoModule
+  DEFAULT_TTL = demoModule.DEFAULT_TTL
+  // As `npm run demo` starts it, but on a free port and without its console output.
+  demo = await demoModule.startDemo({ port: 0, quiet: true })
 })
 
 let demoClosed: Promise<void> | undefined
@@ -251,6 +255,92 @@ describe('the demo in Chromium', () => {
   })
 })
 
+describe('the default demo (`npm run demo`, no flags), in Chromium', () => {
+  let context: BrowserContext
+  let page: Page
+  /** The refresh requests this page sent, and the answers it got. */
+  const refreshRequests: string[] = []
+  const refreshAnswers: number[] = []
+  const errors: string[] = []
+
+  beforeAll(async () => {
+    browser ??= await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true })
+    context = await browser.newContext()
+    context.setDefaultTimeout(10_000)
+    // The page's clock rather than the demo's TTL options: --short-ttl or a shorter ?idle= would
+    // prove another configuration than the one a newcomer gets. So the demo runs as `npm run demo`
+    // starts it (the shared `demo` passes no accessTokenTtl: DEFAULT_TTL) with the app's default
+    // limits, and only the page's time is moved. The refresh timer and the idle limit both run on
+    // that clock, so whichever comes first for a newcomer comes first here, in seconds.
+    await context.clock.install()
+    page = await context.newPage()
+    page.on('pageerror', (error) => errors.push(error.message))
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text())
+    })
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/auth/refresh') refreshRequests.push(request.method())
+    })
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/auth/refresh') refreshAnswers.push(response.status())
+    })
+  })
+
+  afterAll(async () => {
+    await context?.close()
+  })
+
+  it('refreshes silently, once, before the idle limit ends the session of a user who signs in and waits', async () => {
+    await page.goto(`${demo.url}/`)
+    await page.waitForURL(/\/login\?returnTo=%2F$/)
+    // What a newcomer sees: the limits the demo starts with.
+    await expectText(page.getByTestId('limits'), 'idle 2:00 · max age off · warning 0:30')
+    const idleMs = 120_000
+    const counters = async () => ((await (await fetch(`${demo.url}/__control/counters`)).json()) as { refreshes: number }).refreshes
+    const refreshesBefore = await counters()
+
+    // The idle limit counts from the last input, the sign-in click: at the earliest from here.
+    const startedAt = await pageNow(page)
+    await signIn(page, 'alice', 'alice-password')
+    await page.waitForURL(`${demo.url}/`)
+    await expectText(page.getByTestId('todos'), 'Buy milk')
+    const firstLogin = await storedRotation(page)
+    expect(firstLogin.gen).toBe(0)
+    const firstExpiry = await page.getByTestId('expires').textContent()
+
+    // From here on the page's time moves only when told: one second at a time, every timer due in
+    // it fired in order (runFor), until the first refresh request, or 5 s past the idle limit (a
+    // refresh that never comes shows how the session ended).
+    await context.clock.pauseAt((await pageNow(page)) + 1000)
+    let now = await pageNow(page)
+    while (refreshRequests.length === 0 && now - startedAt <= idleMs + 5000) {
+      await context.clock.runFor(1000)
+      now = await pageNow(page) // a turn of the page's event loop: a refresh the timer started is sent
+    }
+    const stoppedAt = `${Math.round((now - startedAt) / 1000)} s after the sign-in, ${await page.getByTestId('status').textContent()}`
+    expect(refreshRequests, `refresh requests within the ${idleMs / 1000} s idle limit (stopped ${stoppedAt})`).toHaveLength(1)
+    expect(now - startedAt).toBeLessThan(idleMs)
+
+    // The time stays still while the answer arrives: exactly one refresh, and the page shows it.
+    await expect.poll(() => refreshAnswers).toEqual([200])
+    await expectText(page.getByTestId('event-log'), 'refresh_succeeded')
+    expect(await counters()).toBe(refreshesBefore + 1)
+    expect(await storedRotation(page)).toEqual({ family: firstLogin.family, gen: 1 }) // the same login, one rotation
+    await expect.poll(() => page.getByTestId('expires').textContent()).not.toBe(firstExpiry)
+    // A fresh token: a full lifetime ahead of the page's clock again (the countdown, "in m:ss").
+    const [, minutes, seconds] = /in (\d+):(\d\d)/.exec((await page.getByTestId('expires').textContent()) ?? '') ?? []
+    expect(Number(minutes) * 60 + Number(seconds)).toBeGreaterThan(DEFAULT_TTL - 5)
+
+    // Signed in throughout: no sign-in page, no warning yet, the todos still there.
+    expect(page.url()).toBe(`${demo.url}/`)
+    await expectText(page.getByTestId('status'), 'authenticated')
+    expect(await page.getByRole('alertdialog').count()).toBe(0)
+    await expectText(page.getByTestId('todos'), 'Buy milk')
+    expect(refreshRequests).toHaveLength(1)
+    expect(errors).toEqual([])
+  })
+})
+
 describe('the demo with --dpop, in Chromium', () => {
   let dpopDemo: Demo
   let context: BrowserContext
@@ -342,6 +432,19 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** The page's clock (`Date.now()` in the page), which `context.clock` controls. */
+function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => Date.now())
+}
+
+/** Which login the tab holds and how often it was refreshed: `family` and `gen` of the stored session (key `demo-session`). */
+function storedRotation(page: Page): Promise<{ family: string; gen: number }> {
+  return page.evaluate(() => {
+    const { family, gen } = JSON.parse(sessionStorage.getItem('demo-session') ?? '{}') as { family: string; gen: number }
+    return { family, gen }
+  })
 }
 
 /** Whether the element is the focused one in its page. */

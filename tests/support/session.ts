@@ -3,7 +3,7 @@
 import { vi } from 'vitest'
 import { createAuthClient } from '../../src/core/client'
 import type { TokenPair } from '../../src/core/tokens'
-import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../src/core/types'
+import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../src/core'
 import { createTestJwt } from '../../src/testing/jwt'
 import { createMemoryStorage } from '../../src/testing/memoryStorage'
 

@@ -12,7 +12,7 @@ const ws = createClient({
 export const urql = new Client({
   url: HASURA,
   fetch: auth.fetch,
-  preferGetMethod: false, // urql 4+ sends queries as GET by default; Hasura and the reference server take POST
+  preferGetMethod: false, // urql 5 sends queries as GET by default; Hasura and the reference server take POST
   exchanges: [
     cacheExchange,
     fetchExchange,

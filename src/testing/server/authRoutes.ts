@@ -22,6 +22,10 @@ const invalidRequest = (ctx: RequestContext) => json(ctx, 400, { error: 'invalid
 const invalidGrant = (ctx: RequestContext) => json(ctx, 401, { error: 'invalid_grant' })
 
 export function authRoutes(state: ServerState): Record<string, Record<string, RouteHandler>> {
+  /** A refresh refused for its token; 500 under the `server-error-on-refusal` violation. */
+  const refuse = (ctx: RequestContext, answer: (ctx: RequestContext) => Response) =>
+    state.violations.has('server-error-on-refusal') ? json(ctx, 500, { error: 'server_error' }) : answer(ctx)
+
   async function login(ctx: RequestContext): Promise<Response> {
     const body = await readJsonObject(ctx.request)
     const username = body && stringField(body, 'username')
@@ -47,7 +51,7 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     if (gate.kind === 'fail') return raw(ctx, gate.failure.status, gate.failure.body, gate.failure.contentType)
     if (!body) return invalidRequest(ctx)
     const token = stringField(body, 'refreshToken') ?? readRefreshCookie(ctx)
-    if (token === undefined) return invalidRequest(ctx)
+    if (token === undefined) return refuse(ctx, invalidRequest)
     // The proof before the token: a challenged attempt leaves the refresh token unspent.
     const proof = await tokenEndpointProof(state, ctx)
     if (!proof.ok) return json(ctx, 400, { error: proof.error })
@@ -55,14 +59,14 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
     // not use (RFC 9449 §5 binds the token; the proof itself was valid). rotate() refuses it
     // without calling it reuse.
     const session = await rotate(state, token, { fingerprint: readFingerprint(ctx), jkt: proof.jkt })
-    if (!session) return invalidGrant(ctx)
+    if (!session) return refuse(ctx, invalidGrant)
     setSessionCookies(ctx, state, session)
     return json(ctx, 200, pairBody(session))
   }
 
   async function logout(ctx: RequestContext): Promise<Response> {
     const body = (await readJsonObject(ctx.request)) ?? {}
-    await endNamedSessions(state, ctx, stringField(body, 'refreshToken'))
+    if (!state.violations.has('logout-keeps-session')) await endNamedSessions(state, ctx, stringField(body, 'refreshToken'))
     return noContent(ctx)
   }
 

@@ -28,8 +28,15 @@ export function parseCookies(header: string | null): Map<string, string> {
   return cookies
 }
 
-export function serializeCookie(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
-  const attributes = [`${name}=${value}`, 'HttpOnly', 'SameSite=Strict', 'Path=/', `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`]
+/** `httpOnly: false` only for the `readable-cookies` violation. */
+export function serializeCookie(name: string, value: string, maxAgeSeconds: number, secure: boolean, httpOnly = true): string {
+  const attributes = [
+    `${name}=${value}`,
+    ...(httpOnly ? ['HttpOnly'] : []),
+    'SameSite=Strict',
+    'Path=/',
+    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
+  ]
   if (secure) attributes.push('Secure')
   return attributes.join('; ')
 }

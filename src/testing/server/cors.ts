@@ -32,8 +32,9 @@ interface Cors {
   decorate(request: Request, response: Response): void
 }
 
-/** `methods`: every method the server's routes take. */
-export function createCors(origins: ReadonlySet<string>, methods: readonly string[]): Cors {
+/** `methods`: every method the server's routes take. `anyOrigin`: the `cors-any-origin` violation. */
+export function createCors(listed: ReadonlySet<string>, methods: readonly string[], anyOrigin = false): Cors {
+  const origins = { has: (origin: string) => anyOrigin || listed.has(origin) }
   return {
     preflight(request) {
       if (request.method !== 'OPTIONS' || !request.headers.has('access-control-request-method')) return undefined

@@ -24,6 +24,7 @@ export function guardCookieRoutes(
   state: ServerState,
   routes: Record<string, Record<string, RouteHandler>>,
 ): Record<string, Record<string, RouteHandler>> {
+  if (state.violations.has('no-csrf-guard')) return routes
   const guard =
     (handler: RouteHandler): RouteHandler =>
     async (ctx) => {

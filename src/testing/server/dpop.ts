@@ -56,10 +56,12 @@ interface DpopVerifierOptions {
   requireNonce: boolean
   /** Default `MAX_PROOFS_PER_KEY`. */
   maxProofsPerKey?: number
+  /** The `dpop-replay` violation: no replay cache at all. Default false. */
+  forgetsProofs?: boolean
 }
 
 export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
-  const { now, requireNonce, maxProofsPerKey = MAX_PROOFS_PER_KEY } = options
+  const { now, requireNonce, maxProofsPerKey = MAX_PROOFS_PER_KEY, forgetsProofs = false } = options
   /**
    * jkt → (jti → the proof's `iat` in ms). Scoped by key: a jti only ever counts against the key
    * that signed it.
@@ -87,6 +89,7 @@ export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
    * a second, so a request costs no walk over every key.
    */
   function remember(jkt: string, jti: string, issuedAt: number): boolean {
+    if (forgetsProofs) return true
     const current = now()
     if (current - sweptAt >= 1000 || current < sweptAt) {
       sweptAt = current

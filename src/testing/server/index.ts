@@ -10,7 +10,7 @@ import { buildRoutes, dispatch } from './routes'
 import { createState } from './state'
 import type { AuthServer, AuthServerOptions } from './types'
 
-export type { AuthServer, AuthServerControl, AuthServerCounters, AuthServerOptions, AuthServerUser } from './types'
+export type { AuthServer, AuthServerControl, AuthServerCounters, AuthServerOptions, AuthServerUser, ContractViolation } from './types'
 export type { UserInput } from './users'
 export type { Algorithm } from './claims'
 export { FINGERPRINT_COOKIE, REFRESH_COOKIE } from './cookies'
@@ -21,7 +21,8 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   const routes = buildRoutes(state, control, options.exposeControl === true)
   const jar = options.emulateCookies ? createCookieJar() : undefined
   const methods = [...new Set(Object.values(routes).flatMap((route) => Object.keys(route)))].sort()
-  const cors = state.corsOrigins.size > 0 ? createCors(state.corsOrigins, methods) : undefined
+  const anyOrigin = state.violations.has('cors-any-origin')
+  const cors = state.corsOrigins.size > 0 || anyOrigin ? createCors(state.corsOrigins, methods, anyOrigin) : undefined
 
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url)
@@ -49,6 +50,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     const nonce = state.dpop?.nonce()
     if (nonce !== undefined) response.headers.set('dpop-nonce', nonce)
     cors?.decorate(request, response)
+    if (state.violations.has('cacheable-tokens')) response.headers.delete('cache-control')
     if (response.status === 401) state.control.stats.unauthorized++
     return response
   }

@@ -83,6 +83,7 @@ export async function rotate(
     if (fingerprintOk && inGrace && record.replay && successorUnused(state, record)) {
       return { pair: await record.replay, family, fingerprint: fingerprint as string }
     }
+    if (state.violations.has('no-reuse-detection')) return undefined
     // A spent token presented again means two parties hold this family's tokens: one is a
     // thief. We cannot tell which, so the whole family dies (OAuth 2.0 Security BCP §4.14).
     if (state.refresh.revokeFamily(family.id)) state.control.stats.revocations++
@@ -90,9 +91,18 @@ export async function rotate(
     return undefined
   }
   if (!fingerprintOk || !user) return undefined
+  if (state.violations.has('no-rotation')) {
+    const { token: accessToken, expiresIn } = await state.tokens.sign(user, family)
+    return { pair: { accessToken, refreshToken, expiresIn }, family, fingerprint: fingerprint as string }
+  }
 
   record.usedAt = now
-  const issued = issuePair(state, family, user)
+  // `sliding-session`: the new tokens' session starts now, as if the user had just signed in.
+  const issued = issuePair(
+    state,
+    state.violations.has('sliding-session') ? { ...family, authTime: now, endsAt: family.endsAt + now - family.authTime } : family,
+    user,
+  )
   if (state.graceSeconds > 0) {
     record.replay = issued.then((r) => r.pair)
     record.replay.catch(() => {}) // the failure is handled below; this copy must not go unhandled
@@ -145,9 +155,10 @@ export function readRefreshCookie(ctx: RequestContext): string | undefined {
  */
 export function setSessionCookies(ctx: RequestContext, state: ServerState, session: Session): void {
   const maxAge = Math.min(state.refreshTtl, (session.family.endsAt - state.now()) / 1000)
-  ctx.setCookies.push(serializeCookie(cookieName(FINGERPRINT_COOKIE, ctx.secure), session.fingerprint, maxAge, ctx.secure))
+  const httpOnly = !state.violations.has('readable-cookies')
+  ctx.setCookies.push(serializeCookie(cookieName(FINGERPRINT_COOKIE, ctx.secure), session.fingerprint, maxAge, ctx.secure, httpOnly))
   if (session.family.cookieMode) {
-    ctx.setCookies.push(serializeCookie(cookieName(REFRESH_COOKIE, ctx.secure), session.pair.refreshToken, maxAge, ctx.secure))
+    ctx.setCookies.push(serializeCookie(cookieName(REFRESH_COOKIE, ctx.secure), session.pair.refreshToken, maxAge, ctx.secure, httpOnly))
   }
 }
 

@@ -8,7 +8,7 @@ import { createAccessTokens, type AccessTokens } from './jwt'
 import { createPasswordBook, type PasswordBook } from './passwords'
 import { createRefreshStore, type RefreshStore } from './refreshTokens'
 import { createTodoStore, type TodoStore } from './todos'
-import type { AuthServerControl, AuthServerOptions } from './types'
+import type { AuthServerControl, AuthServerOptions, ContractViolation } from './types'
 import { normalizeUsers, type ServerUser } from './users'
 
 export interface ServerState {
@@ -32,6 +32,8 @@ export interface ServerState {
   corsOrigins: ReadonlySet<string>
   /** Set in DPoP mode (`dpop: true`); undefined otherwise. */
   dpop: DpopVerifier | undefined
+  /** Contract rules broken on purpose (`violations`); empty by default. */
+  violations: ReadonlySet<ContractViolation>
   now(): number
 }
 
@@ -45,6 +47,29 @@ const DEFAULT_MAX_SESSION_AGE = 30 * 24 * 60 * 60
 const DEFAULT_GRACE_WINDOW = 30
 const DEFAULT_ITERATIONS = 100_000
 const DEFAULT_RECENT_AUTH = 300
+/** How far `clock-skew` dates tokens ahead of the `Date` header. */
+const VIOLATION_CLOCK_SKEW_MS = 120_000
+const VIOLATIONS: readonly ContractViolation[] = [
+  'no-rotation',
+  'no-reuse-detection',
+  'server-error-on-refusal',
+  'readable-cookies',
+  'no-csrf-guard',
+  'sliding-session',
+  'cacheable-tokens',
+  'clock-skew',
+  'cors-any-origin',
+  'dpop-replay',
+  'logout-keeps-session',
+]
+
+function parseViolations(values: readonly ContractViolation[] | undefined): ReadonlySet<ContractViolation> {
+  for (const value of values ?? []) {
+    if (!VIOLATIONS.includes(value))
+      throw new RangeError(`createAuthServer: violations holds ${JSON.stringify(value)}, not one of ${VIOLATIONS.join(', ')}`)
+  }
+  return new Set(values)
+}
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
@@ -74,6 +99,9 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
   const iterations = Math.floor(positive('passwordIterations', options.passwordIterations, DEFAULT_ITERATIONS))
   const controlState = createControlState()
   const corsOrigins = parseCorsOrigins(options.corsOrigins)
+  const violations = parseViolations(options.violations)
+  // Tokens dated by a clock ahead of the one that writes the Date header (node:http's).
+  const tokenNow = violations.has('clock-skew') ? () => now() + VIOLATION_CLOCK_SKEW_MS : now
   if (options.dpopNonce === true && options.dpop !== true) {
     throw new RangeError('createAuthServer: dpopNonce needs dpop: true as well')
   }
@@ -88,7 +116,7 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
       ttlSeconds: accessTtl,
       issuer: options.issuer,
       audience: options.audience,
-      now,
+      now: tokenNow,
     }),
     refresh: createRefreshStore({ ttlSeconds: refreshTtl, maxSessionSeconds, graceSeconds, now, newId: () => randomHex(16) }),
     todos: createTodoStore(users, now),
@@ -102,7 +130,11 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
     // An origin allowed to read answers made with the session cookies may also send them.
     trustedOrigins: new Set([...(options.trustedOrigins ?? []).map(originOf), ...corsOrigins]),
     corsOrigins,
-    dpop: options.dpop === true ? createDpopVerifier({ now, requireNonce: options.dpopNonce === true }) : undefined,
+    dpop:
+      options.dpop === true
+        ? createDpopVerifier({ now, requireNonce: options.dpopNonce === true, forgetsProofs: violations.has('dpop-replay') })
+        : undefined,
+    violations,
     now,
   }
 

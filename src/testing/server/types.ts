@@ -81,7 +81,37 @@ export interface AuthServerOptions {
   dpop?: boolean
   /** With `dpop`: proofs must carry the server's current nonce, sent in `DPoP-Nonce` on every response. Default false. */
   dpopNonce?: boolean
+  /**
+   * Rules of the server contract to break on purpose, to see a checker (`checkServer`) find each
+   * one. Never for a real setup. (`refreshGraceWindow: 0` breaks the grace window.) Default none.
+   */
+  violations?: ContractViolation[]
 }
+
+/** A rule of the server contract the reference server can break on purpose: see `violations`. */
+export type ContractViolation =
+  /** Refresh answers a new access token and the same refresh token, which stays valid. */
+  | 'no-rotation'
+  /** A spent refresh token presented again is refused, and its family lives on. */
+  | 'no-reuse-detection'
+  /** A dead or missing refresh token gets 500 instead of 400/401. */
+  | 'server-error-on-refusal'
+  /** The session cookies lack HttpOnly. */
+  | 'readable-cookies'
+  /** `/auth/*` and `/graphql` take any Origin and any Content-Type. */
+  | 'no-csrf-guard'
+  /** Every rotation restarts the session: `auth_time` and the session's end move with it. */
+  | 'sliding-session'
+  /** Answers carry no `Cache-Control: no-store`. */
+  | 'cacheable-tokens'
+  /** Tokens are dated 120 s ahead of the `Date` header (and checked by that clock). */
+  | 'clock-skew'
+  /** CORS with credentials for any Origin, not only `corsOrigins`. */
+  | 'cors-any-origin'
+  /** DPoP proofs are not remembered: a proof can be sent again. */
+  | 'dpop-replay'
+  /** Logout answers 204 and revokes nothing. */
+  | 'logout-keeps-session'
 
 /** What the server counted, for tests: logins, rotations, reuse events, 401s, revocations. */
 export interface AuthServerCounters {

@@ -14,9 +14,9 @@
 // Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
 // and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
 import { cookieRestore, createAuthClient, dpop, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
-import { restRefresh, restRevoke } from '../../../src/core/adapters'
-import { createKeyPair, signProof, toDpopKey } from '../../../src/core/dpopProof'
-import { indexedDbKeyStore } from '../../../src/core/dpopKeyStore'
+import { restRefresh, restRevoke } from '../../../src/adapters/rest'
+import { createKeyPair, signProof, toDpopKey } from '../../../src/parts/dpopProof'
+import { indexedDbKeyStore } from '../../../src/parts/dpopKeyStore'
 import type { AuthEvent } from '../../../src/core'
 import type { E2eApi, PageLogEntry } from './api'
 

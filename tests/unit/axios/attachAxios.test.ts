@@ -6,7 +6,7 @@ import { attachAxios } from '../../../src/axios'
 import { createAuthClient } from '../../../src/core/client'
 import { isAuthError } from '../../../src/core/errors'
 import { HASURA_NAMESPACE } from '../../../src/core/hasura'
-import { hasuraRole } from '../../../src/core/hasuraRole'
+import { hasuraRole } from '../../../src/parts/hasuraRole'
 import { createTestJwt } from '../../../src/testing/jwt'
 import { startNetwork, statusOf, type Network } from './network'
 

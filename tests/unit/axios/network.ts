@@ -2,10 +2,10 @@
 // axios's own adapters (XHR in jsdom, node:http, fetch) and ky send real requests. One cookie jar
 // stands for the browser's: every request that reaches the server gets its cookies (the
 // fingerprint cookie the server checks with each access token), whichever client sent it.
-import { restRefresh } from '../../../src/core/adapters'
+import { restRefresh } from '../../../src/adapters/rest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import type { TokenPair } from '../../../src/core/tokens'
-import type { AuthClientOptions } from '../../../src/core/types'
+import type { AuthClientOptions } from '../../../src/core'
 import { serveHandler, type ServedHandler } from '../../../src/testing/nodeHttp'
 import { createAuthServer, createBrowserFetch, type AuthServerOptions } from '../../../src/testing/server/index'
 

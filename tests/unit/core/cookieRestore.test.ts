@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
-import { cookieRestore } from '../../../src/core/cookieRestore'
+import { cookieRestore } from '../../../src/parts/cookieRestore'
 import type { TokenPair } from '../../../src/core/tokens'
-import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
+import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
 import { useFakeClock } from '../../support/session'
 

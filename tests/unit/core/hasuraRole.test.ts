@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import { HASURA_NAMESPACE } from '../../../src/core/hasura'
-import { hasuraRole } from '../../../src/core/hasuraRole'
-import type { AuthClientOptions } from '../../../src/core/types'
+import { hasuraRole } from '../../../src/parts/hasuraRole'
+import type { AuthClientOptions } from '../../../src/core'
 import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
 import { useFakeClock } from '../../support/session'
 

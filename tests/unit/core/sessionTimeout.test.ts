@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { restRefresh } from '../../../src/core/adapters'
+import { restRefresh } from '../../../src/adapters/rest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
-import { cookieRestore } from '../../../src/core/cookieRestore'
-import { sessionTimeout, type SessionTimeoutOptions } from '../../../src/core/sessionTimeout'
-import type { AuthClientOptions, AuthEvent } from '../../../src/core/types'
+import { cookieRestore } from '../../../src/parts/cookieRestore'
+import { createEnvironment } from '../../../src/core/env'
+import { sessionTimeout, type SessionTimeoutOptions } from '../../../src/parts/sessionTimeout'
+import type { AuthClientOptions, AuthEvent } from '../../../src/core'
 import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createTabHarness } from '../../../src/testing'
 import { createAuthServer, createBrowserFetch } from '../../../src/testing/server/index'
@@ -231,23 +232,24 @@ describe('long limits', () => {
     }
     const end = vi.fn(() => null)
     const startedAt = Date.now()
-    const control = sessionTimeout({ maxSessionAge: 30 * DAY, activityEvents: () => () => {} })({
-      storageKey: 'jwt-session',
-      now: Date.now,
-      timers,
-      channel: null,
-      locks: null,
-      current: () => ({ sessionId: 'family-1', startedAt }),
-      warn: () => {},
+    const env = createEnvironment({ timers, channel: null, locks: null })
+    const part = sessionTimeout({ maxSessionAge: 30 * DAY, activityEvents: () => () => {} })({
+      env,
+      session: () => ({ sessionId: 'family-1', claims: { exp: 0 }, skew: 0, signedInAt: startedAt }),
+      patch: () => {},
+      emit: () => {},
       end,
+      coldStart: null as never, // not a restore
     })
+    part.start?.()
+    part.onSession?.()
     await vi.advanceTimersByTimeAsync(MINUTE)
     expect(fired).toBe(2)
     vi.advanceTimersByTime(30 * DAY - MINUTE - 1)
     expect(end).not.toHaveBeenCalled()
     vi.advanceTimersByTime(1)
     expect(end.mock.calls).toEqual([['max_age']])
-    control.stop()
+    part.stop?.()
   })
 })
 

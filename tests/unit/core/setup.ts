@@ -1,5 +1,5 @@
 import { createAuthClient } from '../../../src/core/client'
-import type { AuthClientOptions } from '../../../src/core/types'
+import type { AuthClientOptions } from '../../../src/core'
 import type { TokenPair } from '../../../src/core/tokens'
 import type { WakeKind } from '../../../src/core/wakeEvents'
 import { loginPair, refreshSpy, standaloneOptions } from '../../support/session'

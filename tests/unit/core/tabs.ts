@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../../../src/core/client'
 import type { TokenPair } from '../../../src/core/tokens'
-import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core/types'
+import type { AuthClientOptions, AuthEvent, RefreshContext } from '../../../src/core'
 import { createTabHarness, createTestJwt } from '../../../src/testing'
 
 /**

@@ -497,7 +497,7 @@ describe('a request composed for one user', () => {
 
 describe('plain http', () => {
   it('refuses a Bearer origin or an auth URL on http to another host, unless allowed for development', async () => {
-    const { restRefresh } = await import('../../../src/core/adapters')
+    const { restRefresh } = await import('../../../src/adapters/rest')
     const insecure = { code: 'insecure_origin' }
     expect(() => setup({ allowedOrigins: ['http://api.example.com'] })).toThrow(expect.objectContaining(insecure))
     expect(() => restRefresh({ url: 'http://auth.example.com/refresh' })).toThrow(expect.objectContaining(insecure))

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { AuthClientOptions, RefreshContext } from '../../../src/core/types'
+import type { AuthClientOptions, RefreshContext } from '../../../src/core'
 import type { TokenPair } from '../../../src/core/tokens'
 import { createTestJwt } from '../../../src/testing'
 import { standaloneClient } from '../../support/session'

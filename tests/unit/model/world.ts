@@ -7,12 +7,12 @@
 // handles, and nothing global is faked: jose's WebCrypto work stays real, and `idle()` waits
 // for it (server requests are handled one at a time, in arrival order, so a run replays
 // deterministically from its seed).
-import { restRefresh, restRevoke } from '../../../src/core/adapters'
+import { restRefresh, restRevoke } from '../../../src/adapters/rest'
 import { createAuthClient } from '../../../src/core/client'
-import { cookieRestore } from '../../../src/core/cookieRestore'
-import { hasuraRole } from '../../../src/core/hasuraRole'
-import { sessionTimeout } from '../../../src/core/sessionTimeout'
-import type { AuthClient, AuthClientOptions } from '../../../src/core/types'
+import { cookieRestore } from '../../../src/parts/cookieRestore'
+import { hasuraRole } from '../../../src/parts/hasuraRole'
+import { sessionTimeout } from '../../../src/parts/sessionTimeout'
+import type { AuthClient, AuthClientOptions } from '../../../src/core'
 import type { WakeKind } from '../../../src/core/wakeEvents'
 import { createMemoryStorage } from '../../../src/testing/memoryStorage'
 import { cookieName, REFRESH_COOKIE } from '../../../src/testing/server/cookies'

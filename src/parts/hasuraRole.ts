@@ -1,37 +1,10 @@
-import { AuthError } from './errors'
-import { getHasuraClaims, HASURA_NAMESPACE } from './hasura'
-import type { StorageLike } from './storage'
-import type { ChannelFactory } from './tabs'
-import { openTopic, type Topic } from './topic'
-import type { JwtClaims } from './tokens'
-
-/** What the client lends the active-role part. */
-export interface ActiveRoleHost {
-  storageKey: string
-  /** This tab's sessionStorage (null: memory only). */
-  storage(): StorageLike | null
-  /** The login this tab holds and its claims; null when signed out. */
-  current(): { sessionId: string; claims: JwtClaims } | null
-  /** Shows the role in the client's state (`state.role`). */
-  show(role: string | null): void
-  /** The client's clock, which dates each choice. */
-  now(): number
-}
-
-export interface ActiveRoleControl {
-  /** The session may have changed: keep the role if this login still allows it. */
-  check(): void
-  /** Chooses the role for this login in every tab; null goes back to the token's default role. */
-  set(role: string | null): void
-  /** The header the role travels in, for `fetch` and `getAuthHeaders`. */
-  headers(): Record<string, string> | null
-  /** Opens and closes the channel the tabs share the role on. */
-  start(channel: ChannelFactory | null): void
-  stop(): void
-}
+import { AuthError } from '../core/errors'
+import { getHasuraClaims, HASURA_NAMESPACE } from '../core/hasura'
+import type { AuthPart } from '../core/part'
+import { openTopic, type Topic } from '../core/topic'
 
 /** What `createAuthClient({ role })` takes: made by `hasuraRole()`. */
-export type ActiveRole = (host: ActiveRoleHost) => ActiveRoleControl
+export type ActiveRole = AuthPart
 
 /**
  * A login's role choice, stored as `<storageKey>:role` and sent on `jwt-session:<storageKey>:role`
@@ -71,24 +44,24 @@ const isChoice = (value: Partial<Choice> | null): value is Choice =>
  * an app that does not import it carries none of it.
  */
 export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: string } = {}): ActiveRole {
-  return (host) => {
-    const storeKey = `${host.storageKey}:role`
+  return ({ env, session, patch }) => {
+    const storeKey = `${env.storageKey}:role`
     let sessionId: string | null = null
     let role: string | null = null
     let at = 0
     let topic: Topic<Choice> | null = null
 
     const allowed = (candidate: string | null): boolean => {
-      const claims = host.current()?.claims
+      const claims = session()?.claims
       return candidate === null || !!getHasuraClaims(claims, { namespace })?.allowedRoles.includes(candidate)
     }
 
     function apply(next: string | null, chosenAt: number): void {
       role = next
       at = chosenAt
-      host.show(next)
+      patch({ role: next })
       try {
-        const storage = host.storage()
+        const storage = env.storage()
         if (sessionId === null || chosenAt === 0) storage?.removeItem(storeKey)
         else storage?.setItem(storeKey, JSON.stringify({ sessionId, role: next, at: chosenAt } satisfies Choice))
       } catch {
@@ -98,7 +71,7 @@ export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: strin
 
     function stored(): Choice | null {
       try {
-        const value = JSON.parse(host.storage()?.getItem(storeKey) ?? 'null') as Partial<Choice> | null
+        const value = JSON.parse(env.storage()?.getItem(storeKey) ?? 'null') as Partial<Choice> | null
         return isChoice(value) && value.sessionId === sessionId ? value : null
       } catch {
         return null
@@ -119,31 +92,41 @@ export function hasuraRole({ namespace = HASURA_NAMESPACE }: { namespace?: strin
       }
     }
 
+    /** The session may have changed: keep the role if this login still allows it. */
+    function check(): void {
+      const id = session()?.sessionId ?? null
+      if (id !== sessionId) {
+        sessionId = id
+        const kept = id === null ? null : stored()
+        if (kept && allowed(kept.role)) apply(kept.role, kept.at)
+        else apply(null, 0)
+        tell() // a tab of an open login asks, and tells what it brought back
+      } else if (!allowed(role)) {
+        apply(null, at) // the refreshed token no longer allows it: not a choice, so no newer one
+      }
+    }
+
+    /** Before start (a route loader's request), the role of a stored login is read on use. */
+    const follow = () => session()?.sessionId !== sessionId && check()
+
     return {
-      check() {
-        const id = host.current()?.sessionId ?? null
-        if (id !== sessionId) {
-          sessionId = id
-          const kept = id === null ? null : stored()
-          if (kept && allowed(kept.role)) apply(kept.role, kept.at)
-          else apply(null, 0)
-          tell() // a tab of an open login asks, and tells what it brought back
-        } else if (!allowed(role)) {
-          apply(null, at) // the refreshed token no longer allows it: not a choice, so no newer one
-        }
-      },
-      set(next) {
+      onSession: check,
+      setRole(next) {
+        follow()
         if (sessionId === null) throw new AuthError('unauthenticated', 'No session to choose a role for.')
         if (!allowed(next)) throw new AuthError('role_not_allowed', `The token does not allow the role ${JSON.stringify(next)}.`)
         if (next === role) return
         // Later than every choice this tab knew of, even when its clock stepped back.
-        apply(next, Math.max(host.now(), at + 1))
+        apply(next, Math.max(env.now(), at + 1))
         tell()
       },
-      headers: () => (role === null ? null : { 'x-hasura-role': role }),
-      start(factory) {
+      headers() {
+        follow()
+        return role === null ? null : { 'x-hasura-role': role }
+      },
+      start() {
         // Where the browser refuses a channel, the role still works in this tab alone.
-        topic = openTopic(factory, `jwt-session:${host.storageKey}:role`, 'jwt-session:role', 2, heard)
+        topic = openTopic(env, 'role', 2, heard)
         tell()
       },
       stop() {

@@ -1,11 +1,11 @@
 // GraphQL forms of the adapters, for Hasura actions and other GraphQL auth APIs. GraphQL servers
 // report failures as `errors[]` in an HTTP 200 answer, so the error codes decide the class.
-import { refreshValues, send, toPair, type HttpAdapterOptions } from './adapters'
-import { AuthError } from './errors'
-import { hasErrorCode, REFRESH_TOKEN_REFUSED, type GraphqlError } from './graphqlErrors'
-import { checkSecureUrl } from './origins'
-import type { TokenPair } from './tokens'
-import type { RefreshContext, RevokeContext } from './types'
+import { refreshValues, send, toPair, type HttpAdapterOptions } from './rest'
+import { AuthError } from '../core/errors'
+import { hasErrorCode, REFRESH_TOKEN_REFUSED, type GraphqlError } from '../core/graphqlErrors'
+import { checkSecureUrl } from '../core/origins'
+import type { TokenPair } from '../core/tokens'
+import type { RefreshContext, RevokeContext } from '../core/types'
 
 export interface GraphqlRefreshOptions extends HttpAdapterOptions {
   /**

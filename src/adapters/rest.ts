@@ -1,10 +1,10 @@
 // Ready-made `refresh` / `revoke` functions for createAuthClient. They call the network with the
 // base fetch (never client.fetch: the refresh endpoint must not go through 401 → refresh), and
 // every failure becomes an AuthError whose code tells the client what to do with it.
-import { AuthError, isRejectionStatus } from './errors'
-import { checkSecureUrl } from './origins'
-import { decodeClaims, type TokenPair } from './tokens'
-import type { RefreshContext, RevokeContext } from './types'
+import { AuthError, isRejectionStatus } from '../core/errors'
+import { checkSecureUrl } from '../core/origins'
+import { decodeClaims, type TokenPair } from '../core/tokens'
+import type { RefreshContext, RevokeContext } from '../core/types'
 
 /**
  * No timeout option: a refresh ends when the client aborts it after its `refreshTimeout`, and a

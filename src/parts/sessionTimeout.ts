@@ -1,8 +1,7 @@
-import type { LockManagerLike } from './lock'
-import { deadline, type Timers } from './scheduler'
-import type { ChannelFactory } from './tabs'
-import { openTopic } from './topic'
-import type { SessionExpiring } from './types'
+import type { AuthPart } from '../core/part'
+import { deadline } from '../core/scheduler'
+import { openTopic, type Topic } from '../core/topic'
+import type { SessionExpiring } from '../core/types'
 
 /** Options of `sessionTimeout()`. Each limit is off unless given; short values work as given. */
 export interface SessionTimeoutOptions {
@@ -23,31 +22,8 @@ export interface SessionTimeoutOptions {
 /** Calls `onActivity` on user input; returns the function that stops listening. */
 export type ActivityEvents = (onActivity: () => void) => () => void
 
-/** What the client lends a session timeout while started. */
-export interface SessionTimeoutHost {
-  storageKey: string
-  now: () => number
-  timers: Timers
-  channel: ChannelFactory | null
-  locks: LockManagerLike | null
-  /** The login this tab holds and when it began on this tab's clock; null when signed out. */
-  current(): { sessionId: string; startedAt: number } | null
-  /** Shows or clears the warning in the client's state; a new one is also an event. */
-  warn(expiring: SessionExpiring | null): void
-  /** Ends the session in every tab for `reason` now; returns what revokes it on the server, null without a session. */
-  end(reason: SessionExpiring['reason']): (() => Promise<void>) | null
-}
-
-export interface SessionTimeoutControl {
-  /** The session may have changed, or the page woke up: ends it if a limit has passed, else re-plans the warning and the end. */
-  check(): void
-  /** Counts as activity in every tab, and dismisses the idle warning. */
-  extend(): void
-  stop(): void
-}
-
 /** What `createAuthClient({ timeout })` takes: made by `sessionTimeout()`. */
-export type SessionTimeout = (host: SessionTimeoutHost) => SessionTimeoutControl
+export type SessionTimeout = AuthPart
 
 // How often a tab tells the others about input at most: a busy page sends a few messages a
 // minute, not hundreds. Short idle limits (tests, demos) share activity proportionally sooner.
@@ -77,8 +53,11 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     }
   }
 
-  return (host) => {
-    const { now, timers } = host
+  return ({ env, session, patch, emit, end: endSession }) => {
+    const { now, timers } = env
+    let running = false
+    let stopActivity = () => {}
+    let activity: Topic<ActivityMessage> | null = null
     let sessionId: string | null = null
     // Client-clock ms of the newest input in any tab of this login; a login or a tab that opens counts.
     let lastActivity = 0
@@ -91,10 +70,6 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     let warned: SessionExpiring | null = null
     let ending = false
 
-    // Where the browser refuses a channel, the limits still hold in this tab alone.
-    const activity = idleTimeout
-      ? openTopic<ActivityMessage>(host.channel, `jwt-session:${host.storageKey}:activity`, 'jwt-session:activity', 1, heard)
-      : null
     const shareEvery = Math.min(SHARE_EVERY, (idleTimeout ?? 0) / 10)
 
     function share(extend = false): void {
@@ -146,19 +121,20 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
     function setWarning(next: SessionExpiring | null): void {
       if (next?.reason === warned?.reason && next?.at === warned?.at) return
       warned = next
-      host.warn(next)
+      patch({ expiring: next })
+      if (next) emit({ type: 'session_expiring', ...next })
     }
 
     function check(): void {
       cancelCheck?.()
       cancelCheck = null
-      const current = host.current()
+      const current = session()
       if (current?.sessionId !== sessionId) {
         // A session that appears here (a login, another tab's, a reload) starts this tab's idle
         // clock, without telling the others: only input does, so a page that reloads itself does
         // not keep the session alive in every tab. Signed out, nothing is planned.
         sessionId = current?.sessionId ?? null
-        startedAt = current?.startedAt ?? 0
+        startedAt = current?.signedInAt ?? 0
         lastActivity = now()
         ending = false
         setWarning(null)
@@ -169,19 +145,19 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
       if (left <= 0) return end(limit.reason)
       setWarning(left <= warnBefore ? limit : null)
       // In steps against the clock: a 30-day limit is past setTimeout's range, and a suspended laptop misses timers.
-      cancelCheck = deadline(timers, now, warned ? limit.at : limit.at - warnBefore, check)
+      cancelCheck = deadline(env.timers, now, warned ? limit.at : limit.at - warnBefore, check)
     }
 
     function end(reason: SessionExpiring['reason']): void {
       ending = true
       setWarning(null)
-      const name = `jwt-session:${host.storageKey}:timeout:${sessionId}`
-      const revoke = host.end(reason)
+      const name = `jwt-session:${env.storageKey}:timeout:${sessionId}`
+      const revoke = endSession(reason)
       if (!revoke) return
-      if (!host.locks) return void revoke()
+      if (!env.locks) return void revoke()
       // Tabs that reach the limit before they hear that another one did: the one that gets this
       // lock revokes, and keeps it a while so that a tab a little late does not revoke again.
-      host.locks
+      env.locks
         .request(name, { ifAvailable: true }, async (lock) => {
           if (!lock) return
           await revoke()
@@ -190,20 +166,29 @@ export function sessionTimeout(options: SessionTimeoutOptions): SessionTimeout {
         .catch(revoke)
     }
 
-    const stopActivity = activityEvents(onActivity)
-    check()
-
     return {
-      check,
+      start() {
+        running = true
+        sessionId = null // a tab that starts (a reload, a remount) counts as activity: see check()
+        // Where the browser refuses a channel, the limits still hold in this tab alone.
+        activity = idleTimeout ? openTopic<ActivityMessage>(env, 'activity', 1, heard) : null
+        stopActivity = activityEvents(onActivity)
+      },
+      // The session may have changed, or the page woke up: ends it if a limit has passed, else
+      // re-plans the warning and the end.
+      onSession: check,
+      onWake: check,
       extend() {
-        if (!sessionId || ending || endedByClock()) return
+        if (!running || !sessionId || ending || endedByClock()) return
         lastActivity = now()
         share(true)
         check() // lifts an idle warning; a max_age one stays as it is
       },
       stop() {
+        running = false
         stopActivity()
         activity?.close()
+        activity = null
         cancelCheck?.()
         if (shareTimer !== null) timers.clearTimeout(shareTimer)
         cancelCheck = shareTimer = null

@@ -1,37 +1,19 @@
-import { classifyRefreshError, type AuthError } from './errors'
-import type { LockManagerLike } from './lock'
-import type { Timers } from './scheduler'
-import type { TokenPair } from './tokens'
+import { classifyRefreshError, type AuthError } from '../core/errors'
+import type { LockManagerLike } from '../core/lock'
+import type { Timers } from '../core/scheduler'
+import type { AuthPart, ColdStartContext } from '../core/part'
 
-/** What the client lends a restore when nothing is stored and no other tab has a session. */
-export interface SessionRestoreHost {
+/** What `createAuthClient({ restore })` takes: `cookieRestore`. */
+export type SessionRestore = AuthPart
+
+/** What the cold start needs: the client's cold-start view and the environment's locks, timers and clock. */
+interface RestoreHost extends Omit<ColdStartContext, 'maxWait'> {
   storageKey: string
   locks: LockManagerLike | null
   timers: Timers
-  /** The client's clock: a restore's marker says until when it answers the other tabs. */
   now(): number
-  /**
-   * How long a tab waits for another tab's restore before taking its turn over: as long as the
-   * refresh lock (`refreshTimeout` + 2 s), so a frozen, suspended or paused holder never stalls
-   * every new tab.
-   */
   maxWait: number
-  /** True while this tab has no session and is not yet settled: a login or another tab's session ends the wish. */
-  wanted(): boolean
-  /** The client's refresh with no refresh token (the server reads its cookie): no lock, no refresh state. */
-  refresh(): Promise<TokenPair>
-  /** Signs this tab in with the restored pair and tells the other tabs. */
-  signIn(tokens: TokenPair): void
-  /** Asks the other tabs for their session again; false when there is no channel to ask on. */
-  askOtherTabs(): boolean
-  /** Resolves once the question to the other tabs is answered or timed out. */
-  otherTabsSettled(): Promise<void>
-  /** Settles as signed out; with the error when the server could not be asked. */
-  signedOut(error?: AuthError): void
 }
-
-/** What `createAuthClient({ restore })` takes: `cookieRestore`. Resolves once this tab is settled. */
-export type SessionRestore = (host: SessionRestoreHost) => Promise<void>
 
 /**
  * `'done'`: this tab asked (it is signed in, or settled as signed out). `'elsewhere'`: another tab
@@ -54,7 +36,19 @@ const OUTCOME_KEPT = 10_000
  * let in) is no answer: the next tab asks.
  * Pass it as `createAuthClient({ restore: cookieRestore })`; without it, none of this is bundled.
  */
-export const cookieRestore: SessionRestore = async (host) => {
+export const cookieRestore: SessionRestore = ({ env, coldStart }) => ({
+  coldStart: () =>
+    restoreSession({
+      ...coldStart,
+      storageKey: env.storageKey,
+      locks: env.locks,
+      timers: env.timers,
+      now: env.now,
+      maxWait: coldStart.maxWait(),
+    }),
+})
+
+async function restoreSession(host: RestoreHost): Promise<void> {
   let outcome: TurnOutcome
   try {
     outcome = await takeTurn(host)
@@ -76,7 +70,7 @@ export const cookieRestore: SessionRestore = async (host) => {
  * froze (its locks stay held, and the next tab is let in at once). So the grant is read with the
  * markers: no marker, no answer, and this tab waits for the turn itself.
  */
-async function takeTurn(host: SessionRestoreHost): Promise<TurnOutcome> {
+async function takeTurn(host: RestoreHost): Promise<TurnOutcome> {
   const { storageKey, locks, timers, maxWait, now } = host
   if (!locks) return restoreOnce(host).then(() => 'done')
   const name = `jwt-session:${storageKey}:restore`
@@ -166,7 +160,7 @@ async function grantedWithin<T>(
  * refused (`'refused'`: 400/401/403 only means "not signed in"), or that a session reached this
  * tab meanwhile (`'skipped'`: a login's session stays). Any other failure is worth telling: thrown.
  */
-async function restoreOnce(host: SessionRestoreHost): Promise<'restored' | 'refused' | 'skipped'> {
+async function restoreOnce(host: RestoreHost): Promise<'restored' | 'refused' | 'skipped'> {
   if (!host.wanted()) return 'skipped'
   try {
     const tokens = await host.refresh()

@@ -5,22 +5,9 @@
 // is the one the session's token is bound to (`cnf.jkt`), and its private half is non-extractable
 // and belongs to it (`toDpopKey`).
 import { toDpopKey, type DpopKey } from './dpopProof'
-import { AuthError } from './errors'
-import type { Timers } from './scheduler'
-import type { ChannelFactory } from './tabs'
-import { openTopic, type Topic } from './topic'
-
-/** What the key share needs from the DPoP part that owns it. */
-export interface KeyShareHost {
-  storageKey: string
-  timers: Timers
-  /** How long to wait for another tab to share the session's key, in ms. */
-  handoffTimeout: number
-  /** Opens the channel to the other tabs; null: this tab stands alone. */
-  channel: ChannelFactory | null
-  /** The key of session `sessionId` when it is the session this tab holds (for a tab that asks); else null. */
-  heldKey(sessionId: string): Promise<DpopKey> | null
-}
+import { AuthError } from '../core/errors'
+import type { Environment } from '../core/env'
+import { openTopic, type Topic } from '../core/topic'
 
 /** On `jwt-session:<storageKey>:dpop`, as `{ type: 'jwt-session:dpop', v: 1, ...KeyMessage }`. */
 interface KeyMessage {
@@ -42,7 +29,11 @@ const KEY_ID = /^[\w-]{1,64}$/
 /** A key id as `dpop()` makes them; checked wherever one comes from outside (storage, another tab). */
 export const isKeyId = (value: unknown): value is string => typeof value === 'string' && KEY_ID.test(value)
 
-export function createKeyShare(host: KeyShareHost) {
+/**
+ * The key share of the DPoP part. `heldKey(sessionId)`: the key of session `sessionId` when it is
+ * the session this tab holds (for a tab that asks); else null.
+ */
+export function createKeyShare(env: Environment, heldKey: (sessionId: string) => Promise<DpopKey> | null) {
   let topic: Topic<KeyMessage> | null = null
   let started = false
   /** A key another tab shared before this tab held its session. */
@@ -70,7 +61,7 @@ export function createKeyShare(host: KeyShareHost) {
   function ask(sessionId: string, jkt: string): Promise<DpopKey> {
     return new Promise((resolve, reject) => {
       const done = () => {
-        host.timers.clearTimeout(timer)
+        env.timers.clearTimeout(timer)
         if (wanted !== question) return
         wanted = null
         if (!started) close()
@@ -92,7 +83,7 @@ export function createKeyShare(host: KeyShareHost) {
       wanted?.fail()
       // Opened for the question even before start(): a route loader may need the key first.
       const { open: asked } = open()
-      const timer = asked ? host.timers.setTimeout(() => question.fail(), host.handoffTimeout * 2) : undefined
+      const timer = asked ? env.timers.setTimeout(() => question.fail(), env.handoffTimeout * 2) : undefined
       wanted = question
       if (!asked) return question.fail() // no other tab to ask
       post({ sessionId })
@@ -101,7 +92,7 @@ export function createKeyShare(host: KeyShareHost) {
 
   /** Where the browser refuses a channel (an opaque origin), the topic is not `open`: this tab stands alone. */
   function open(): Topic<KeyMessage> {
-    return (topic ??= openTopic(host.channel, `jwt-session:${host.storageKey}:dpop`, 'jwt-session:dpop', 1, heard))
+    return (topic ??= openTopic(env, 'dpop', 1, heard))
   }
 
   function close(): void {
@@ -113,13 +104,13 @@ export function createKeyShare(host: KeyShareHost) {
     if (typeof sessionId !== 'string') return
     if (keyId === undefined) {
       // Another tab of this session asks for its key.
-      void host.heldKey(sessionId)?.then(
+      void heldKey(sessionId)?.then(
         (key) => post({ sessionId, keyId: key.id, keys: key.keys }),
         () => {},
       )
     } else if (isKeyId(keyId)) {
       if (wanted?.sessionId === sessionId) wanted.take(keyId, keys)
-      else if (!host.heldKey(sessionId)) offered = { sessionId, keyId, keys } // its session is on its way
+      else if (!heldKey(sessionId)) offered = { sessionId, keyId, keys } // its session is on its way
     }
   }
 

@@ -7,54 +7,13 @@ import { indexedDbKeyStore, type DpopKeyStore } from './dpopKeyStore'
 import { createProofSender } from './dpopFetch'
 import { createKeyPair, toDpopKey, type DpopKey } from './dpopProof'
 import { createKeyShare, isKeyId } from './dpopShare'
-import { AuthError } from './errors'
-import type { Timers } from './scheduler'
-import type { StorageLike } from './storage'
-import type { ChannelFactory } from './tabs'
-import { decodeClaims, type JwtClaims, type TokenPair } from './tokens'
-import type { RefreshContext } from './types'
-
-/** Wraps a fetch so that each request carries a DPoP proof (and `Authorization: Bearer` becomes `DPoP`). */
-export type DpopSigner = (base: typeof fetch) => typeof fetch
-
-/** What the client lends the DPoP part. */
-export interface DpopHost {
-  storageKey: string
-  /** This tab's sessionStorage (null: memory only). */
-  storage(): StorageLike | null
-  /** The login this tab holds, its claims and clock skew (server minus client, ms); null when signed out. */
-  current(): { sessionId: string; claims: JwtClaims; skew: number } | null
-  now(): number
-  timers: Timers
-  /** How long to wait for another tab to share the session's key, in ms. */
-  handoffTimeout: number
-  /** Opens the channel to the other tabs; null: this tab stands alone. */
-  channel: ChannelFactory | null
-}
-
-export interface DpopControl {
-  /** The login request's fetch: signed with the key the next login will be bound to (made on first use). */
-  loginFetch(base: typeof fetch): typeof fetch
-  /**
-   * Makes the login request's key the key of session `sessionId`. Throws, before anything is
-   * stored, when no key signed a login request or the token is bound to another (`cnf.jkt`).
-   */
-  bind(sessionId: string, claims: JwtClaims): void
-  /** The session may have changed: find its key (storage, another tab), or delete the ended session's key. */
-  check(): void
-  /** A signer with the key of the session held now, for a request composed now (a revoke after logout). */
-  signer(): DpopSigner
-  /** Wraps `refresh`: its request is signed, and its answer must be bound to the session's key. */
-  refresh<C extends RefreshContext<JwtClaims>>(inner: (context: C) => Promise<TokenPair>): (context: C) => Promise<TokenPair>
-  /** `Authorization: DPoP …` and a proof for one request of another transport (a WebSocket, axios). */
-  headers(token: string, request: { method: string; url: string | URL; dpopNonce?: string } | undefined): Promise<Record<string, string>>
-  /** Keeps the channel the tabs share the key on open while the client runs. */
-  start(): void
-  stop(): void
-}
+import { AuthError } from '../core/errors'
+import type { AuthPart, SessionView } from '../core/part'
+import { decodeClaims, type JwtClaims } from '../core/tokens'
+import type { DpopSigner } from '../core/types'
 
 /** What `createAuthClient({ dpop })` takes: made by `dpop()`. */
-export type Dpop = (host: DpopHost) => DpopControl
+export type Dpop = AuthPart
 
 export interface DpopOptions {
   /** Where keys outlive a reload. Default: IndexedDB (`jwt-session-dpop`). */
@@ -86,21 +45,21 @@ const noop = () => {}
  * mode never falls back to unbound tokens. An app that does not import it carries none of it.
  */
 export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOptions = {}): Dpop {
-  return (host) => {
+  return ({ env, session }) => {
     const store = keyStore ?? indexedDbKeyStore()
-    const boundKey = `${host.storageKey}:dpop`
-    const pendingKey = `${host.storageKey}:dpop:pending`
-    const sender = createProofSender(host.now)
+    const boundKey = `${env.storageKey}:dpop`
+    const pendingKey = `${env.storageKey}:dpop:pending`
+    const sender = createProofSender(env.now)
     /** The key made for the next login, once its request was signed. */
     let pending: Promise<DpopKey> | null = null
     let pendingReady: DpopKey | null = null
     /** The key of the session this tab holds; `failed` when it could not be found (asked again on use). */
     let bound: { sessionId: string; key: Promise<DpopKey>; failed: boolean } | null = null
-    const keyShare = createKeyShare({ ...host, heldKey: (sessionId) => (bound?.sessionId === sessionId ? bound.key : null) })
+    const keyShare = createKeyShare(env, (sessionId) => (bound?.sessionId === sessionId ? bound.key : null))
 
     function read(name: string): { sessionId: string | null; keyId: string } | null {
       try {
-        const value = JSON.parse(host.storage()?.getItem(name) ?? 'null') as { sessionId?: unknown; keyId?: unknown } | null
+        const value = JSON.parse(env.storage()?.getItem(name) ?? 'null') as { sessionId?: unknown; keyId?: unknown } | null
         const { sessionId = null, keyId } = value ?? {}
         return isKeyId(keyId) && (sessionId === null || typeof sessionId === 'string') ? { sessionId, keyId } : null
       } catch {
@@ -110,7 +69,7 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
 
     function write(name: string, value: { sessionId: string | null; keyId: string } | null): void {
       try {
-        const storage = host.storage()
+        const storage = env.storage()
         if (value) storage?.setItem(name, JSON.stringify(value))
         else storage?.removeItem(name)
       } catch {
@@ -130,10 +89,10 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
       const reused = earlier && (await load(earlier.keyId))
       if (reused) return reused
       // Keys that tabs closed without a logout left behind: no tab is left to delete them.
-      void store.prune(host.now() - keepUnusedKeys).catch(noop)
+      void store.prune(env.now() - keepUnusedKeys).catch(noop)
       try {
         const key = (await toDpopKey(crypto.randomUUID(), await createKeyPair()))!
-        await store.put(key.id, key.keys, host.now())
+        await store.put(key.id, key.keys, env.now())
         write(pendingKey, { sessionId: null, keyId: key.id })
         return key
       } catch (cause) {
@@ -156,15 +115,24 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
       return key
     }
 
+    /** The key of the session held now: found on use before start (a route loader's request), or again after a failure. */
     function currentKey(): Promise<DpopKey> {
-      const current = host.current()
-      if (!bound || !current || bound.sessionId !== current.sessionId)
-        return Promise.reject(new AuthError('unauthenticated', 'No session to sign for.'))
+      check()
+      const current = session()
+      if (!bound || !current) return Promise.reject(new AuthError('unauthenticated', 'No session to sign for.'))
       if (bound.failed) follow(current)
       return bound.key
     }
 
-    function follow(current: { sessionId: string; claims: JwtClaims }): void {
+    /** The session may have changed: find its key (storage, another tab), or delete the ended session's key. */
+    function check(): void {
+      const current = session()
+      if (bound?.sessionId === current?.sessionId) return
+      retire()
+      if (current) follow(current)
+    }
+
+    function follow(current: SessionView): void {
       const entry = { sessionId: current.sessionId, key: find(current.sessionId, current.claims), failed: false }
       entry.key.catch(() => (entry.failed = true))
       bound = entry
@@ -172,7 +140,7 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
 
     /** Marks the session's key as in use, so `keepUnusedKeys` does not prune it (unless its session ended meanwhile). */
     function stamp(key: DpopKey, of: Promise<DpopKey>): void {
-      if (bound?.key === of) void store.put(key.id, key.keys, host.now()).catch(noop)
+      if (bound?.key === of) void store.put(key.id, key.keys, env.now()).catch(noop)
     }
 
     /** The ended session's key leaves this tab and the key store. */
@@ -185,7 +153,7 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
     }
 
     /** Signs with `key`; proofs date themselves by the session's skew until a server tells its own clock. */
-    function signWith(key: Promise<DpopKey>, skew = host.current()?.skew ?? 0): DpopSigner {
+    function signWith(key: Promise<DpopKey>, skew = session()?.skew ?? 0): DpopSigner {
       key.catch(noop) // reported by the request that needs it
       return (base) => sender.signedFetch(base, key, skew)
     }
@@ -215,14 +183,9 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
         stamp(key, bound.key)
         keyShare.offer(sessionId, key)
       },
-      check() {
-        const current = host.current()
-        if (bound?.sessionId === current?.sessionId) return
-        retire()
-        if (current) follow(current)
-      },
+      onSession: check,
       signer: () => signWith(currentKey()),
-      refresh: (inner) => async (context) => {
+      wrapRefresh: (inner) => async (context) => {
         const key = currentKey()
         const pair = await inner({ ...context, dpop: signWith(key) })
         const used = await key
@@ -233,11 +196,11 @@ export function dpop({ keyStore, keepUnusedKeys = 30 * 24 * 3600_000 }: DpopOpti
         stamp(used, key)
         return pair
       },
-      async headers(token, request) {
+      async proofHeaders(token, request) {
         if (!request) throw new TypeError('With dpop, getAuthHeaders({ method, url }) needs the request: its proof names them.')
         const { method, url, dpopNonce } = request
         const target = new URL(url, typeof location === 'undefined' ? undefined : location.href)
-        return sender.proofHeaders(await currentKey(), host.current()?.skew ?? 0, token, method, target, dpopNonce)
+        return sender.proofHeaders(await currentKey(), session()?.skew ?? 0, token, method, target, dpopNonce)
       },
       start: keyShare.start,
       stop: keyShare.stop,

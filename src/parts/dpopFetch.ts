@@ -2,7 +2,7 @@
 // says, kept per origin for the life of the tab, so that one challenge is answered once and the
 // proofs after it need none.
 import { signProof, type DpopKey } from './dpopProof'
-import { AuthError } from './errors'
+import { AuthError } from '../core/errors'
 
 /** A proof refused while our `iat` was this far (s) from the server's `Date` is worth one more try with its clock. */
 const CLOCK_TOLERANCE = 10

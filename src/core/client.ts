@@ -17,6 +17,7 @@
 // (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
 import type { Engine } from './engine'
 import { createEnvironment } from './env'
+import { createInspector, INSPECT, type Inspection } from './inspect'
 import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createLedger } from './ledger'
@@ -47,7 +48,12 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const { now, timers } = env
   const cell = createStateCell<TClaims>()
   const deferred: AuthEvent[] = []
-  const emit = (event: AuthEvent) => (e.deferring ? deferred.push(event) : options.onEvent?.(event))
+  const inspector = createInspector()
+  const emit = (event: AuthEvent): void => {
+    if (e.deferring) return void deferred.push(event)
+    inspector.record({ type: 'event', event, at: now() })
+    options.onEvent?.(event)
+  }
   const locks = createTabLocks(env.locks, env.storageKey, timers)
   // Built once the engine is (below); the hosts and parts reach it on use.
   let startup: Startup<TClaims>
@@ -159,6 +165,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     refresher,
     requests,
     emit,
+    inspector,
     session: null,
     ledger: createLedger(),
     store: createSessionStore<TClaims>(env.storageKey, env.storage, () =>
@@ -241,6 +248,16 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     },
     options,
   )
+  const inspection: Inspection = {
+    listen: inspector.listen,
+    refreshStatus() {
+      const { state } = refresher
+      return { status: state.status, retryAt: state.status === 'retrying' ? state.at : null }
+    },
+    session: () => e.session && { family: e.session.family, login: e.session.login, since: e.session.since, gen: e.session.gen },
+    storageKey: env.storageKey,
+  }
+  Object.defineProperty(client, INSPECT, { value: inspection })
   return client
 }
 

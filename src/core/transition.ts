@@ -9,7 +9,7 @@ import type { Engine } from './engine'
 import type { AuthError } from './errors'
 import { refreshTime } from './scheduler'
 import { SIGNED_OUT, sessionFields } from './state'
-import type { JwtClaims, Session } from './tokens'
+import type { JwtClaims, Session, SessionKey } from './tokens'
 import type { AuthEvent } from './types'
 
 /** Why the session changed: the event `onEvent` hears, or one of two changes it does not. */
@@ -69,6 +69,7 @@ export function transition<TClaims extends JwtClaims>(
   const had = last !== null || state.status !== 'unauthenticated'
   const steps = stepsOf(cause, ending)
 
+  e.inspector.record({ type: 'transition', cause: cause.type, session: next && keyOf(next), at: e.env.now() })
   if (next) ledger.saw(next)
   else if (last && cause.type === 'logged_out') ledger.ended(last)
   if (steps.resetsRefresher) refresher.reset()
@@ -141,3 +142,6 @@ export function planRefresh<TClaims extends JwtClaims>(e: Engine<TClaims>): void
 export const LOGGED_OUT_REJECTED = { type: 'logged_out', reason: 'refresh_rejected', fromOtherTab: false } as const
 
 const noop = () => {}
+
+/** A session's order key, without its tokens. */
+const keyOf = ({ family, login, since, gen }: SessionKey): SessionKey => ({ family, login, since, gen })

@@ -30,11 +30,11 @@ import { createRefresher } from './refresher'
 import { createRequestTokens } from './requestTokens'
 import { createScheduler } from './scheduler'
 import { createStartup, type Startup } from './startup'
-import { createStateCell, sessionFields } from './state'
+import { createStateCell } from './state'
 import { createSessionStore } from './storage'
 import { createTabSync } from './tabs'
 import { isNewer, type JwtClaims } from './tokens'
-import { LOGGED_OUT_REJECTED, planRefresh, transition } from './transition'
+import { LOGGED_OUT_REJECTED, planRefresh, refreshFailed, transition } from './transition'
 import type { AuthEvent } from './types'
 
 export type { AuthClient } from './options'
@@ -121,13 +121,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       emit,
       commit: (next) => transition(e, next, { type: 'refresh_succeeded', expiresAt: next.expiresAt }),
       end: (reason, error) => void transition(e, null, { type: 'logged_out', reason, fromOtherTab: false }, { error, broadcast: true }),
-      failed(error) {
-        // A stored session whose refresh fails for now is still a session: kept, its token marked.
-        const { session } = e
-        const kept = session && cell.state.status === 'initializing' ? sessionFields(session) : {}
-        cell.patch({ ...kept, error, tokenExpired: session !== null && session.expiresAt <= now() })
-        planRefresh(e)
-      },
+      failed: (error) => refreshFailed(e, error),
       handoffSettled: () => tabs.settled(),
       askOtherTabs: () => (tabs.requestSession(), tabs.settled()),
     },
@@ -256,6 +250,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     },
     session: () => e.session && { family: e.session.family, login: e.session.login, since: e.session.since, gen: e.session.gen },
     storageKey: env.storageKey,
+    options,
   }
   Object.defineProperty(client, INSPECT, { value: inspection })
   return client

@@ -2,6 +2,7 @@
 // property, so it is in no public type and costs an app that never reads it only these lines.
 // Everything it gives is the client's own vocabulary — events, causes, session order keys,
 // refresh status — and never a token.
+import type { AuthClientOptions } from './options'
 import type { SessionKey } from './tokens'
 import type { Cause } from './transition'
 import type { AuthEvent } from './types'
@@ -23,6 +24,8 @@ export interface Inspection {
   session(): SessionKey | null
   /** The storage key, which names the session's channels and locks. */
   storageKey: string
+  /** The options the client was made with, as given (the defaults are options.ts's). */
+  options: Readonly<AuthClientOptions<never>>
 }
 
 /** The listeners of one client; `record` is what the engine calls. */

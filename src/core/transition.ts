@@ -4,7 +4,8 @@
 // cause skips which step is the table of `stepsOf`. The order is what keeps the tabs in step: the
 // pair is stored and the other tabs are told before anything (a listener, a part) can act on the
 // new state, and the marker lock that tells a refreshing tab "a newer pair exists" is asked for
-// before the broadcast goes out.
+// before the broadcast goes out. The state's other changes live here too (a refresh failing for
+// now, a token running out while retrying); the parts set only their own fields (`patch`).
 import type { Engine } from './engine'
 import type { AuthError } from './errors'
 import { refreshTime } from './scheduler'
@@ -136,6 +137,17 @@ export function planRefresh<TClaims extends JwtClaims>(e: Engine<TClaims>): void
   // Armed only while started (a stop cancels it): the refresh needs no channel of its own.
   scheduler.at(at, () => void refresher.request().catch(noop)) // failures live in state and events
   if (!retrying) e.emit({ type: 'refresh_scheduled', at, in: Math.max(0, at - env.now()) })
+}
+
+/**
+ * A refresh failed for a passing reason: the state shows the error (and whether the token ran out),
+ * and a stored session still being learnt is a session all the same, kept and shown.
+ */
+export function refreshFailed<TClaims extends JwtClaims>(e: Engine<TClaims>, error: AuthError): void {
+  const { session, cell } = e
+  const kept = session && cell.state.status === 'initializing' ? sessionFields(session) : {}
+  cell.patch({ ...kept, error, tokenExpired: session !== null && session.expiresAt <= e.env.now() })
+  planRefresh(e)
 }
 
 /** The end of a session whose refresh the server refused. */

@@ -4,6 +4,7 @@
 // no other claim value), and the devtools' records (records.ts keeps no token, message or
 // header). The newest transitions of every tab are kept; older ones go first when it is too big.
 import type { AuthClient } from '../core/options'
+import type { JwtClaims } from '../core/tokens'
 import { connected, inspectionOf, type DevTab } from './hub'
 import { errorFields, type DevRecord } from './records'
 import { VERSION } from './version'
@@ -67,7 +68,8 @@ function capabilities(): Record<string, boolean> {
   return {
     webLocks: probe(() => navigator.locks),
     broadcastChannel: typeof BroadcastChannel !== 'undefined',
-    sessionStorage: probe(() => (sessionStorage.setItem('jwt-session:probe', '1'), sessionStorage.removeItem('jwt-session:probe'), true)),
+    // Reading the global throws where storage is blocked; nothing is written to find out.
+    sessionStorage: probe(() => sessionStorage),
     indexedDB: probe(() => indexedDB),
     webCrypto: probe(() => crypto.subtle),
     visibility: probe(() => document.visibilityState),
@@ -77,11 +79,12 @@ function capabilities(): Record<string, boolean> {
 const TIME_CLAIMS = ['iat', 'exp', 'nbf', 'auth_time']
 
 /** A JSON report of `auth` for a bug ticket: no token, refresh token, cookie, key or header value. */
-export function diagnose(auth: AuthClient<never>, { transitions: wanted = 50 }: DiagnoseOptions = {}): DiagnosticReport {
+export function diagnose<TClaims extends JwtClaims>(client: AuthClient<TClaims>, { transitions: wanted = 50 }: DiagnoseOptions = {}): DiagnosticReport {
+  const auth = client as unknown as AuthClient<never>
   const inspection = inspectionOf(auth)
   const given = inspection.options as Record<string, unknown>
   const options: Record<string, Value> = {}
-  for (const name of new Set([...Object.keys(DEFAULTS), ...Object.keys(given)])) {
+  for (const name of new Set([...Object.keys(DEFAULTS), ...Object.keys(given).slice(0, 40)].map((key) => key.slice(0, 64)))) {
     options[name] = given[name] === undefined ? (DEFAULTS[name] ?? null) : optionValue(name, given[name])
   }
   const state = auth.getSnapshot()
@@ -119,7 +122,7 @@ export function diagnose(auth: AuthClient<never>, { transitions: wanted = 50 }: 
     const keep = Math.max(n, 0)
     const report: DiagnosticReport = {
       ...base,
-      transitions: newestPerTab(changes, keep).map(({ tab, at, type, session }) => ({ tab, at, cause: type, session: session ?? null })),
+      transitions: newestPerTab(changes, keep).map(({ tab, at, type, session }) => ({ tab, at, cause: type, session: session ? { ...session } : null })),
       failures: newestPerTab(failures, keep),
       truncated: false,
     }

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../../../src/core/errors'
+import { HASURA_NAMESPACE } from '../../../src/core/hasura'
+import { hasuraRole } from '../../../src/parts/hasuraRole'
 import type { TokenPair } from '../../../src/core/tokens'
 import { createMemoryStorage, createTestJwt } from '../../../src/testing'
 import { T0, useFakeClock } from '../../support/session'
@@ -97,6 +99,25 @@ describe('start-up from storage', () => {
     expect(events).toEqual([])
     client.start()
     expect(events.map((e) => e.type)).toEqual(['session_restored', 'refresh_scheduled'])
+    client.stop()
+  })
+
+  it('only reads while React renders: the first read writes nothing, opens nothing, and the parts hear of the session at start', async () => {
+    const claims = { sub: 'kim', [HASURA_NAMESPACE]: { 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': ['user', 'editor'] } }
+    const storage = createMemoryStorage({
+      'jwt-session': stored(createTestJwt(claims)),
+      'jwt-session:role': JSON.stringify({ sessionId: 'stored', role: 'editor', at: T0 }),
+    })
+    const writes = vi.spyOn(storage, 'setItem')
+    const removals = vi.spyOn(storage, 'removeItem')
+    const channel = vi.fn(() => null)
+    const { client } = setup({ storage, channel, role: hasuraRole() })
+    expect(client.getSnapshot()).toMatchObject({ status: 'authenticated', role: null })
+    expect([writes.mock.calls, removals.mock.calls, channel.mock.calls]).toEqual([[], [], []])
+    // A request before start (a route loader) still runs as the stored role, looked up on use.
+    expect(await client.getAuthHeaders()).toMatchObject({ 'x-hasura-role': 'editor' })
+    client.start()
+    expect(client.getSnapshot().role).toBe('editor')
     client.stop()
   })
 

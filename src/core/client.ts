@@ -33,7 +33,7 @@ import { createStartup, type Startup } from './startup'
 import { createStateCell } from './state'
 import { createSessionStore } from './storage'
 import { createTabSync } from './tabs'
-import { isNewer, type JwtClaims } from './tokens'
+import { isNewer, keyOf, type JwtClaims } from './tokens'
 import { LOGGED_OUT_REJECTED, planRefresh, refreshFailed, transition } from './transition'
 import type { AuthEvent } from './types'
 
@@ -248,7 +248,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
       const { state } = refresher
       return { status: state.status, retryAt: state.status === 'retrying' ? state.at : null }
     },
-    session: () => e.session && { family: e.session.family, login: e.session.login, since: e.session.since, gen: e.session.gen },
+    session: () => e.session && keyOf(e.session),
     storageKey: env.storageKey,
     options,
   }

@@ -32,6 +32,9 @@ export interface SessionKey {
   gen: number
 }
 
+/** A session's order key alone, without its tokens: what may be told (a logout, a devtools panel). */
+export const keyOf = ({ family, login, since, gen }: SessionKey): SessionKey => ({ family, login, since, gen })
+
 /** A validated session as the client holds, stores and shares it between tabs. */
 export interface Session<TClaims extends JwtClaims = JwtClaims> extends SessionKey {
   accessToken: string

@@ -10,7 +10,7 @@ import type { Engine } from './engine'
 import type { AuthError } from './errors'
 import { refreshTime } from './scheduler'
 import { SIGNED_OUT, sessionFields } from './state'
-import type { JwtClaims, Session, SessionKey } from './tokens'
+import { keyOf, type JwtClaims, type Session } from './tokens'
 import type { AuthEvent } from './types'
 
 /** Why the session changed: the event `onEvent` hears, or one of two changes it does not. */
@@ -87,10 +87,7 @@ export function transition<TClaims extends JwtClaims>(
   // still guards the rotation), and an end lets go of it in any case.
   const marked = next && e.starts === 0 && cause.type !== 'refresh_succeeded' ? undefined : locks.holdSession(next)
   if (steps.broadcast === 'logout') {
-    tabs.loggedOut(
-      cause.type === 'logged_out' ? cause.reason : 'user',
-      last && { family: last.family, login: last.login, since: last.since, gen: last.gen },
-    )
+    tabs.loggedOut(cause.type === 'logged_out' ? cause.reason : 'user', last && keyOf(last))
   } else if (steps.broadcast && next) {
     tabs.updated(next, steps.broadcast)
   }
@@ -154,6 +151,3 @@ export function refreshFailed<TClaims extends JwtClaims>(e: Engine<TClaims>, err
 export const LOGGED_OUT_REJECTED = { type: 'logged_out', reason: 'refresh_rejected', fromOtherTab: false } as const
 
 const noop = () => {}
-
-/** A session's order key, without its tokens. */
-const keyOf = ({ family, login, since, gen }: SessionKey): SessionKey => ({ family, login, since, gen })

@@ -8,6 +8,7 @@ const entry = {
   core: 'src/core/index.ts',
   'react-query': 'src/react-query/index.ts',
   axios: 'src/axios/index.ts',
+  devtools: 'src/devtools/index.ts',
   testing: 'src/testing/index.ts',
   'testing-server': 'src/testing/server/index.ts',
   'testing-node': 'src/testing/nodeHttp.ts',
@@ -19,7 +20,7 @@ const entry = {
 // React entries must be client modules in frameworks with server components. Bundling drops the
 // directives inside modules, so the banner puts one back at the top of these entries only: the
 // core, the reference server and its node:http adapter stay importable from server code.
-const CLIENT_ENTRIES = new Set(['index', 'react-query', 'testing'])
+const CLIENT_ENTRIES = new Set(['index', 'react-query', 'devtools', 'testing'])
 
 export default defineConfig({
   entry,

@@ -2,9 +2,9 @@
 // runs `publint --strict` and `attw --pack` first (see package.json), then this file checks what
 // those cannot, in a throwaway consumer project that installs the packed tarball with npm:
 //      '/core' installs and loads without React (react, react-dom and jose are optional peers);
-//      every subpath loads by `import` and by `require` with the same exports; '/testing' and
-//      '/testing/playwright' load without jose (and the latter without any Playwright package) and
-//      only '/testing/server' asks for it; '/axios' loads without axios (types only); a consumer
+//      every subpath loads by `import` and by `require` with the same exports; '/devtools', '/testing'
+//      and '/testing/playwright' load without jose (and the latter without any Playwright package)
+//      and only '/testing/server' asks for it; '/axios' loads without axios (types only); a consumer
 //      file that uses every entry type-checks under node16 (.mts and .cts) and bundler resolution.
 // attw runs with `--profile node16`: every resolution but node10. TypeScript's node10 resolution
 // (`moduleResolution: "node"`) predates `exports`, so no package can offer subpaths to it without a
@@ -28,6 +28,7 @@ const MUST_EXPORT = {
   './core': ['createAuthClient', 'restRefresh', 'AuthError', 'isAuthError'],
   './react-query': ['bindQueryClient', 'useBindQueryClient', 'createQueryFn', 'shouldRetry'],
   './axios': ['attachAxios'],
+  './devtools': ['diagnose', 'mountAuthDevtools', 'AuthDevtools', 'connectAuthDevtools', 'installFaults'],
   './testing': ['createTestJwt', 'createMemoryStorage', 'createTestAuthClient', 'TestAuthProvider'],
   './testing/server': ['createAuthServer', 'createBrowserFetch'],
   './testing/node': ['serveHandler', 'toNodeListener'],
@@ -120,7 +121,7 @@ function checkWithoutReact(app) {
 }
 
 function checkWithoutJose(app) {
-  for (const subpath of ['.', './react-query', './axios', './testing', './testing/node', './testing/playwright']) {
+  for (const subpath of ['.', './react-query', './axios', './devtools', './testing', './testing/node', './testing/playwright']) {
     const { 'ESM import': keys, 'CJS require': cjs } = load(app, subpath)
     const error = keys.error ?? cjs.error
     report(error ? 'FAIL' : 'ok', `'${specifier(subpath)}' without jose`, error ?? `loads by import and require`)
@@ -221,6 +222,7 @@ function consumerSource(kind) {
 import { createAuthClient as createCoreClient, restRefresh, type AuthClientOptions } from '${pkg.name}/core'
 import { bindQueryClient, createQueryFn, shouldRetry } from '${pkg.name}/react-query'
 import { attachAxios } from '${pkg.name}/axios'
+import { AuthDevtools, diagnose, mountAuthDevtools, type DiagnosticReport } from '${pkg.name}/devtools'
 import type { AxiosInstance } from 'axios'
 import { TestAuthProvider, createMemoryStorage, createTestJwt } from '${pkg.name}/testing'
 import { createAuthServer } from '${pkg.name}/testing/server'
@@ -258,7 +260,13 @@ declare const instance: AxiosInstance
 export const detach: () => void = attachAxios(client, instance, { allowedOrigins: ['https://example.test'] })
 // @ts-expect-error attachAxios wants an axios instance
 void attachAxios(client, {})
-export const all = [state, known, unbind, queryFn, select, page, test, token, listener, served, seeded, carried, ${JSON.stringify(kind)}]
+const report: DiagnosticReport = diagnose(client)
+const panel = createElement(AuthDevtools, { client, initialIsOpen: true })
+declare const host: HTMLElement
+export const unmount: () => void = mountAuthDevtools(core, host)
+// @ts-expect-error diagnose wants a client
+void diagnose({})
+export const all = [state, known, unbind, queryFn, select, page, test, token, listener, served, seeded, carried, report, panel, ${JSON.stringify(kind)}]
 `
 }
 

@@ -163,6 +163,7 @@ writeFileSync(
           'jwt-tab-session/core': [src('core/index.ts')],
           'jwt-tab-session/react-query': [src('react-query/index.ts')],
           'jwt-tab-session/axios': [src('axios/index.ts')],
+          'jwt-tab-session/devtools': [src('devtools/index.ts')],
           'jwt-tab-session/testing': [src('testing/index.ts')],
           'jwt-tab-session/testing/server': [src('testing/server/index.ts')],
           'jwt-tab-session/testing/node': [src('testing/nodeHttp.ts')],

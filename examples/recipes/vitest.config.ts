@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^jwt-tab-session\/core$/, replacement: src('core/index.ts') },
       { find: /^jwt-tab-session\/react-query$/, replacement: src('react-query/index.ts') },
       { find: /^jwt-tab-session\/axios$/, replacement: src('axios/index.ts') },
+      { find: /^jwt-tab-session\/devtools$/, replacement: src('devtools/index.ts') },
       { find: /^jwt-tab-session\/testing$/, replacement: src('testing/index.ts') },
       { find: /^jwt-tab-session\/testing\/server$/, replacement: src('testing/server/index.ts') },
       { find: /^jwt-tab-session\/testing\/node$/, replacement: src('testing/nodeHttp.ts') },

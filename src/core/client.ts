@@ -17,7 +17,7 @@
 // (ledger.ts): sessions are ordered by login and rotation counts, and an ended login never returns.
 import type { Engine } from './engine'
 import { createEnvironment } from './env'
-import { createInspector, INSPECT, type Inspection } from './inspect'
+import { INSPECT } from './inspect'
 import { AuthError } from './errors'
 import { createAuthFetch } from './fetch'
 import { createLedger } from './ledger'
@@ -33,7 +33,7 @@ import { createStartup, type Startup } from './startup'
 import { createStateCell } from './state'
 import { createSessionStore } from './storage'
 import { createTabSync } from './tabs'
-import { isNewer, keyOf, type JwtClaims } from './tokens'
+import { isNewer, type JwtClaims } from './tokens'
 import { LOGGED_OUT_REJECTED, planRefresh, refreshFailed, transition } from './transition'
 import type { AuthEvent } from './types'
 
@@ -48,10 +48,9 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
   const { now, timers } = env
   const cell = createStateCell<TClaims>()
   const deferred: AuthEvent[] = []
-  const inspector = createInspector()
   const emit = (event: AuthEvent): void => {
     if (e.deferring) return void deferred.push(event)
-    inspector.record({ type: 'event', event, at: now() })
+    e.tap?.(event)
     options.onEvent?.(event)
   }
   const locks = createTabLocks(env.locks, env.storageKey, timers)
@@ -159,7 +158,7 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     refresher,
     requests,
     emit,
-    inspector,
+    tap: null,
     session: null,
     ledger: createLedger(),
     store: createSessionStore<TClaims>(env.storageKey, env.storage, () =>
@@ -242,17 +241,8 @@ export function createAuthClient<TClaims extends JwtClaims = JwtClaims>(options:
     },
     options,
   )
-  const inspection: Inspection = {
-    listen: inspector.listen,
-    refreshStatus() {
-      const { state } = refresher
-      return { status: state.status, retryAt: state.status === 'retrying' ? state.at : null }
-    },
-    session: () => e.session && keyOf(e.session),
-    storageKey: env.storageKey,
-    options,
-  }
-  Object.defineProperty(client, INSPECT, { value: inspection })
+  // The devtools' way in (inspect.ts): non-enumerable, in no public type.
+  Object.defineProperty(client, INSPECT, { value: e })
   return client
 }
 

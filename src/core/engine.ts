@@ -1,7 +1,6 @@
 // What one client is made of, shared by the modules that run it: the session transition
 // (transition.ts), learning the session at start (startup.ts) and the client itself (client.ts).
 import type { Environment } from './env'
-import type { createInspector } from './inspect'
 import type { Ledger } from './ledger'
 import type { TabLocks } from './lock'
 import type { AuthClientOptions } from './options'
@@ -39,8 +38,8 @@ export interface Engine<TClaims extends JwtClaims> {
   /** The opt-in parts (partSet.ts). */
   readonly parts: PartSet
   emit(event: AuthEvent): void
-  /** Tells a devtools panel, if one listens (inspect.ts). */
-  readonly inspector: ReturnType<typeof createInspector>
+  /** Hears every event before `onEvent`: set by the devtools only (inspect.ts). */
+  tap: ((event: AuthEvent) => void) | null
   /**
    * Events raised while restoring inside getSnapshot (a React render) wait for start(): an
    * onEvent that sets React state must not run during another component's render.

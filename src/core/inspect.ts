@@ -1,9 +1,11 @@
 // The seam a devtools panel reads one client through: `client[INSPECT]`, a non-enumerable symbol
-// property, so it is in no public type and costs an app that never reads it only these lines.
-// Everything it gives is the client's own vocabulary — events, causes, session order keys,
-// refresh status — and never a token.
+// property holding the client's engine, so it is in no public type. What the devtools make of it
+// (`inspect`) is in no app that does not import them: the engine itself carries one property and
+// one optional call (`tap`). Everything an inspection gives is the client's own vocabulary —
+// events, causes, session order keys, refresh status — and never a token.
 import type { AuthClientOptions } from './options'
-import type { SessionKey } from './tokens'
+import type { Engine } from './engine'
+import { keyOf, type JwtClaims, type SessionKey } from './tokens'
 import type { Cause } from './transition'
 import type { AuthEvent } from './types'
 
@@ -28,16 +30,37 @@ export interface Inspection {
   options: Readonly<AuthClientOptions<never>>
 }
 
-/** The listeners of one client; `record` is what the engine calls. */
-export function createInspector() {
+const CAUSES: ReadonlySet<string> = new Set(['logged_in', 'session_restored', 'session_adopted', 'refresh_succeeded', 'logged_out'])
+const inspections = new WeakMap<object, Inspection>()
+
+/**
+ * The inspection of the client whose engine is `e` (what `client[INSPECT]` holds), made on first
+ * use and shared by every reader. Only the devtools import this: it sets the engine's `tap`, and a
+ * cause that is an event (transition.ts) is told as a transition too, before the event.
+ */
+export function inspect(e: Engine<JwtClaims>): Inspection {
+  const made = inspections.get(e)
+  if (made) return made
   const listeners = new Set<(record: InspectRecord) => void>()
-  return {
-    record(record: InspectRecord): void {
-      listeners.forEach((listener) => listener(record))
-    },
-    listen(listener: (record: InspectRecord) => void): () => void {
+  const tell = (record: InspectRecord) => listeners.forEach((listener) => listener(record))
+  e.tap = (event) => {
+    const at = e.env.now()
+    if (CAUSES.has(event.type)) tell({ type: 'transition', cause: event.type as Cause['type'], session: e.session && keyOf(e.session), at })
+    tell({ type: 'event', event, at })
+  }
+  const inspection: Inspection = {
+    listen(listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
+    refreshStatus() {
+      const { state } = e.refresher
+      return { status: state.status, retryAt: state.status === 'retrying' ? state.at : null }
+    },
+    session: () => e.session && keyOf(e.session),
+    storageKey: e.env.storageKey,
+    options: e.options as AuthClientOptions<never>,
   }
+  inspections.set(e, inspection)
+  return inspection
 }

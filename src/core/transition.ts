@@ -70,7 +70,6 @@ export function transition<TClaims extends JwtClaims>(
   const had = last !== null || state.status !== 'unauthenticated'
   const steps = stepsOf(cause, ending)
 
-  e.inspector.record({ type: 'transition', cause: cause.type, session: next && keyOf(next), at: e.env.now() })
   if (next) ledger.saw(next)
   else if (last && cause.type === 'logged_out') ledger.ended(last)
   if (steps.resetsRefresher) refresher.reset()

@@ -17,7 +17,12 @@ export function AuthDevtools<TClaims extends JwtClaims = JwtClaims>({ client, cl
   const auth = client ?? context?.client
   if (!auth) throw missingProvider('AuthDevtools')
   const host = useRef<HTMLDivElement>(null)
-  const { name, channel, initialIsOpen } = options
-  useEffect(() => mountAuthDevtools(auth, host.current!, { name, channel, initialIsOpen }), [auth, name, channel, initialIsOpen])
+  const { name, channel, initialIsOpen, faults } = options
+  // Read when mounted: a new `faults` object on every render must not remount the panel.
+  const mountFaults = useRef(faults)
+  useEffect(
+    () => mountAuthDevtools(auth, host.current!, { name, channel, initialIsOpen, faults: mountFaults.current }),
+    [auth, name, channel, initialIsOpen],
+  )
   return <div ref={host} className={className} />
 }

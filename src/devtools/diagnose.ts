@@ -17,7 +17,8 @@ export interface DiagnoseOptions {
   transitions?: number
 }
 
-type Value = string | number | boolean | null | Value[] | { [key: string]: Value }
+/** A JSON value of the report. */
+export type ReportValue = string | number | boolean | null | ReportValue[] | { [key: string]: ReportValue }
 
 /** The report `diagnose` returns: plain JSON, `JSON.stringify` it for a ticket. */
 export interface DiagnosticReport {
@@ -25,28 +26,33 @@ export interface DiagnosticReport {
   /** When it was made, on the client's clock (ms). */
   at: number
   /** The options in effect: given ones, and the defaults of the timings and the storage key. */
-  options: Record<string, Value>
+  options: Record<string, ReportValue>
   capabilities: Record<string, boolean>
-  state: Record<string, Value>
+  state: Record<string, ReportValue>
   refresh: { status: string; retryAt: number | null }
   /** Every tab the devtools heard of (only this one when they are not connected: see `connectAuthDevtools`). */
   tabs: { id: string; name: string; visible: boolean; holdsSession: boolean; self: boolean }[]
   /** The newest transitions of every tab, oldest first: cause and session order key. */
-  transitions: Record<string, Value>[]
+  transitions: Record<string, ReportValue>[]
   /** Failures of every tab with their codes. */
-  failures: Record<string, Value>[]
+  failures: Record<string, ReportValue>[]
   /** Some transitions or failures were left out to stay under 16 KB. */
   truncated: boolean
 }
 
-const DEFAULTS: Record<string, Value> = { storageKey: 'jwt-session', refreshLeadTime: 60_000, refreshTimeout: 15_000, handoffTimeout: 300 }
+const DEFAULTS: Record<string, ReportValue> = {
+  storageKey: 'jwt-session',
+  refreshLeadTime: 60_000,
+  refreshTimeout: 15_000,
+  handoffTimeout: 300,
+}
 // Options whose strings say how the client is set up, not what it carries.
 const STRING_OPTIONS = new Set(['storageKey', 'credentials', 'allowedOrigins', 'graphqlErrors'])
 
 const identifier = (name: unknown) => (typeof name === 'string' && /^[\w$]{1,40}$/.test(name) ? name : 'anonymous')
 
 /** One option as the report names it. */
-function optionValue(name: string, value: unknown): Value {
+function optionValue(name: string, value: unknown): ReportValue {
   if (typeof value === 'function') return `function ${identifier(value.name)}`
   if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value
   if (STRING_OPTIONS.has(name)) {
@@ -79,11 +85,14 @@ function capabilities(): Record<string, boolean> {
 const TIME_CLAIMS = ['iat', 'exp', 'nbf', 'auth_time']
 
 /** A JSON report of `auth` for a bug ticket: no token, refresh token, cookie, key or header value. */
-export function diagnose<TClaims extends JwtClaims>(client: AuthClient<TClaims>, { transitions: wanted = 50 }: DiagnoseOptions = {}): DiagnosticReport {
+export function diagnose<TClaims extends JwtClaims>(
+  client: AuthClient<TClaims>,
+  { transitions: wanted = 50 }: DiagnoseOptions = {},
+): DiagnosticReport {
   const auth = client as unknown as AuthClient<never>
   const inspection = inspectionOf(auth)
   const given = inspection.options as Record<string, unknown>
-  const options: Record<string, Value> = {}
+  const options: Record<string, ReportValue> = {}
   for (const name of new Set([...Object.keys(DEFAULTS), ...Object.keys(given).slice(0, 40)].map((key) => key.slice(0, 64)))) {
     options[name] = given[name] === undefined ? (DEFAULTS[name] ?? null) : optionValue(name, given[name])
   }
@@ -108,13 +117,19 @@ export function diagnose<TClaims extends JwtClaims>(client: AuthClient<TClaims>,
       expiring: state.expiring && { reason: state.expiring.reason, at: state.expiring.at },
       role: typeof state.role === 'string' ? state.role.slice(0, 64) : null,
       error: state.error && { ...errorFields(state.error) },
-      claimNames: Object.keys(claims).slice(0, 50).map((name) => name.slice(0, 64)),
-      claimTimes: Object.fromEntries(TIME_CLAIMS.filter((name) => typeof claims[name] === 'number').map((name) => [name, claims[name] as number])),
+      claimNames: Object.keys(claims)
+        .slice(0, 50)
+        .map((name) => name.slice(0, 64)),
+      claimTimes: Object.fromEntries(
+        TIME_CLAIMS.filter((name) => typeof claims[name] === 'number').map((name) => [name, claims[name] as number]),
+      ),
     },
     refresh: inspection.refreshStatus(),
     tabs: tabs.map(({ id, name, visible, sessionId, self }) => ({ id, name, visible, holdsSession: sessionId !== null, self })),
   }
-  const failures = records.filter((r) => r.code !== undefined).map(({ tab, at, type, code, status }) => ({ tab, at, type, code: code!, ...(status !== undefined && { status }) }))
+  const failures = records
+    .filter((r) => r.code !== undefined)
+    .map(({ tab, at, type, code, status }) => ({ tab, at, type, code: code!, ...(status !== undefined && { status }) }))
   const changes = records.filter((r) => r.kind === 'transition')
 
   // The newest `n` transitions and failures of each tab, halved until the JSON fits.
@@ -122,7 +137,12 @@ export function diagnose<TClaims extends JwtClaims>(client: AuthClient<TClaims>,
     const keep = Math.max(n, 0)
     const report: DiagnosticReport = {
       ...base,
-      transitions: newestPerTab(changes, keep).map(({ tab, at, type, session }) => ({ tab, at, cause: type, session: session ? { ...session } : null })),
+      transitions: newestPerTab(changes, keep).map(({ tab, at, type, session }) => ({
+        tab,
+        at,
+        cause: type,
+        session: session ? { ...session } : null,
+      })),
       failures: newestPerTab(failures, keep),
       truncated: false,
     }

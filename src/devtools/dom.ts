@@ -36,7 +36,11 @@ export function relative(at: number, now: number): string {
   const hours = Math.floor(total / 3600)
   const minutes = Math.floor((total % 3600) / 60)
   const seconds = total % 60
-  const text = hours ? `${hours} h ${String(minutes).padStart(2, '0')} m` : minutes ? `${minutes} m ${String(seconds).padStart(2, '0')} s` : `${seconds} s`
+  const text = hours
+    ? `${hours} h ${String(minutes).padStart(2, '0')} m`
+    : minutes
+      ? `${minutes} m ${String(seconds).padStart(2, '0')} s`
+      : `${seconds} s`
   return ms >= 0 ? `in ${text}` : `${text} ago`
 }
 

@@ -3,7 +3,9 @@
 // A tab says hello when it connects, when its visibility changes and on a reply to a newcomer (with
 // its recent records, so a panel opened late still draws what happened before), and bye on
 // pagehide. Every record is posted as it happens. Shared by the panels and `diagnose` of one client.
-import { INSPECT, type Inspection } from '../core/inspect'
+import type { Engine } from '../core/engine'
+import type { JwtClaims } from '../core/tokens'
+import { INSPECT, inspect, type Inspection } from '../core/inspect'
 import type { AuthClient } from '../core/options'
 import type { ChannelFactory } from '../core/tabs'
 import { defaultChannel } from '../core/tabs'
@@ -54,9 +56,9 @@ const hubs = new WeakMap<object, { hub: Hub; users: number; close(): void }>()
 
 /** The client's inspection seam; a TypeError for something that is no client of this library. */
 export function inspectionOf(auth: AuthClient<never>): Inspection {
-  const inspection = (auth as unknown as Record<symbol, Inspection | undefined>)[INSPECT]
-  if (!inspection) throw new TypeError('jwt-tab-session/devtools needs a client made by createAuthClient of jwt-tab-session.')
-  return inspection
+  const engine = (auth as unknown as Record<symbol, Engine<JwtClaims> | undefined>)[INSPECT]
+  if (!engine) throw new TypeError('jwt-tab-session/devtools needs a client made by createAuthClient of jwt-tab-session.')
+  return inspect(engine)
 }
 
 /** The hub of `auth` in this tab, made on first use; `release` closes it after its last user. */
@@ -75,7 +77,9 @@ export function connect(auth: AuthClient<never>, options: DevtoolsOptions = {}):
     release() {
       if (released) return
       released = true
-      if (--held.users === 0) (held.close(), hubs.delete(auth))
+      if (--held.users > 0) return
+      held.close()
+      hubs.delete(auth)
     },
   }
 }
@@ -159,9 +163,12 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
     changed()
   }
   const onPageHide = () => topic.post({ kind: 'bye', tab: selfId })
+  // Back from the back/forward cache: the others forgot this tab at its pagehide.
+  const onPageShow = (event: PageTransitionEvent) => event.persisted && hello(false)
   const page = typeof window === 'undefined' ? null : window
   page?.document.addEventListener('visibilitychange', onVisibility)
   page?.addEventListener('pagehide', onPageHide)
+  page?.addEventListener('pageshow', onPageShow)
   hello(false)
 
   const hub: Hub = {
@@ -181,6 +188,7 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
       stopListening()
       page?.document.removeEventListener('visibilitychange', onVisibility)
       page?.removeEventListener('pagehide', onPageHide)
+      page?.removeEventListener('pageshow', onPageShow)
       topic.post({ kind: 'bye', tab: selfId })
       topic.close()
       listeners.clear()

@@ -7,6 +7,7 @@ import type { AuthClient } from '../core/options'
 import type { JwtClaims } from '../core/tokens'
 import { diagnose } from './diagnose'
 import { html } from './dom'
+import { installFaults, REFRESH_FAULTS, type FaultOptions } from './faults'
 import { connect, type DevtoolsOptions } from './hub'
 import { drawNow, drawTabs } from './nowView'
 import { STYLES } from './styles'
@@ -15,6 +16,8 @@ import { drawTimeline } from './timeline'
 export interface MountOptions extends DevtoolsOptions {
   /** Open on the first visit (default false); afterwards the panel remembers what the user chose. */
   initialIsOpen?: boolean
+  /** Adds a "Faults" section for this tab's refresh requests to `url` (see `installFaults`); removed with the panel. */
+  faults?: FaultOptions
 }
 
 const remembered = (key: string): boolean | null => {
@@ -48,6 +51,8 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
   const nowBody = html(doc, 'div')
   const section = (title: string, body: HTMLElement, extra?: HTMLElement) =>
     html(doc, 'section', { 'aria-label': title, class: 'jts-section' }, html(doc, 'h2', {}, title), body, extra)
+  const faults = options.faults && installFaults(options.faults)
+  const faultPicker = faults && faultSelect(doc, id, (fault) => faults.set(fault))
   const panel = html(
     doc,
     'div',
@@ -55,6 +60,7 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
     section('Tabs', tabsBody),
     section('Timeline', timelineBody),
     section('Now', nowBody),
+    faultPicker && section('Faults', faultPicker),
     html(doc, 'div', { class: 'jts-actions' }, copy, status),
   )
   const root = html(doc, 'div', { class: 'jts-devtools' }, html(doc, 'style', {}, STYLES), toggle, panel)
@@ -109,6 +115,14 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
     unsubscribe()
     unsubscribeState()
     root.remove()
+    faults?.uninstall()
     release()
   }
+}
+
+/** The fault of this tab's refresh requests, chosen from a labelled select. */
+function faultSelect(doc: Document, id: string, set: (fault: (typeof REFRESH_FAULTS)[number]) => void): HTMLElement {
+  const select = html(doc, 'select', { id: `${id}-fault` }, ...REFRESH_FAULTS.map((fault) => html(doc, 'option', { value: fault }, fault)))
+  select.addEventListener('change', () => set(select.value as (typeof REFRESH_FAULTS)[number]))
+  return html(doc, 'p', {}, html(doc, 'label', { for: `${id}-fault` }, 'Refresh endpoint (this tab) '), select)
 }

@@ -38,8 +38,7 @@ export interface DevRecord {
   token?: { issuedAt: number; expiresAt: number }
 }
 
-const text = (value: unknown, max = 64): string | undefined =>
-  typeof value === 'string' ? value.slice(0, max) : undefined
+const text = (value: unknown, max = 64): string | undefined => (typeof value === 'string' ? value.slice(0, max) : undefined)
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
 /** The fields of an error the devtools keep: its code and HTTP status, never its message. */

@@ -9,7 +9,7 @@ export const STYLES = `
   --jts-font: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font: 12px/1.4 var(--jts-font); color: var(--jts-fg);
 }
-.jts-devtools .jts-toggle, .jts-devtools .jts-copy {
+.jts-devtools .jts-toggle, .jts-devtools .jts-copy, .jts-devtools select {
   font: inherit; color: var(--jts-fg); background: var(--jts-bg); border: 1px solid var(--jts-border);
   border-radius: 4px; padding: 4px 8px; cursor: pointer;
 }

@@ -21,7 +21,10 @@ interface Mark {
 /** The records that become marks; the rest (refresh_started, refresh_scheduled, transitions) shape bars or stay in the report. */
 export function markOf(record: DevRecord): Mark | null {
   if (record.kind !== 'event') return null
-  const failed = (what: string) => ({ outcome: 'fail' as const, label: `${what}${record.status ? ` ${record.status}` : ''}${record.code ? ` ${record.code}` : ''}` })
+  const failed = (what: string) => ({
+    outcome: 'fail' as const,
+    label: `${what}${record.status ? ` ${record.status}` : ''}${record.code ? ` ${record.code}` : ''}`,
+  })
   switch (record.type) {
     case 'refresh_succeeded':
       return { outcome: 'ok', label: 'refresh' }
@@ -85,7 +88,9 @@ export function drawTimeline(doc: Document, tabs: DevTab[], records: DevRecord[]
   for (const record of tokens) {
     const { issuedAt, expiresAt } = record.token!
     const y = laneY(record.tab) + 14
-    const lead = shown.find((r) => r.tab === record.tab && r.type === 'refresh_scheduled' && r.at >= record.at && (r.when ?? Infinity) < expiresAt)
+    const lead = shown.find(
+      (r) => r.tab === record.tab && r.type === 'refresh_scheduled' && r.at >= record.at && (r.when ?? Infinity) < expiresAt,
+    )
     const bar = svg(
       doc,
       'g',

@@ -25,6 +25,7 @@ export default defineConfig({
       { find: /^jwt-tab-session\/core$/, replacement: dist('core.mjs') },
       { find: /^jwt-tab-session\/react-query$/, replacement: dist('react-query.mjs') },
       { find: /^jwt-tab-session\/axios$/, replacement: dist('axios.mjs') },
+      { find: /^jwt-tab-session\/devtools$/, replacement: dist('devtools.mjs') },
       { find: /^jwt-tab-session\/testing$/, replacement: dist('testing.mjs') },
       { find: /^jwt-tab-session\/testing\/server$/, replacement: dist('testing-server.mjs') },
       { find: /^jwt-tab-session\/testing\/node$/, replacement: dist('testing-node.mjs') },

@@ -13,6 +13,8 @@ export interface PageLogEntry {
   /** On `state` entries: the access token the tab now shows. Test-page memory only. */
   token?: string | null
   from?: string
+  /** On `devtools_mark` entries (`?devtools=1`): a mark the devtools panel drew, by event type and the tab it names. */
+  mark?: { type: string; tab: string }
   reason?: string
   fromOtherTab?: boolean
   waited?: number

@@ -10,7 +10,8 @@
 // `restore: cookieRestore`: a cold start asks the server with the refresh cookie), `dpop=1` (the
 // client gets `dpop: dpop()`; `login()` always sends through `client.loginFetch`, which signs only
 // in DPoP mode) and `bfcache=1` (read by pageServer.ts: the document is served so Chromium may
-// cache it).
+// cache it). `devtools=1` mounts the devtools panel (open, named after the tab), loaded on demand
+// as an app would, and logs each mark it draws (`devtools_mark`) when it first appears.
 // Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
 // and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
 import { cookieRestore, createAuthClient, dpop, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
@@ -286,3 +287,20 @@ const api: E2eApi = {
   },
 }
 window.e2e = api
+
+if (params.get('devtools') === '1') {
+  void import('../../../src/devtools').then(({ mountAuthDevtools }) => {
+    const host = document.createElement('div')
+    document.body.append(host)
+    const drawn = new Set<string>()
+    new MutationObserver(() => {
+      for (const mark of host.querySelectorAll('.jts-mark')) {
+        const key = mark.getAttribute('data-key') ?? ''
+        if (drawn.has(key)) continue
+        drawn.add(key)
+        record({ type: 'devtools_mark', mark: { type: mark.getAttribute('data-type') ?? '', tab: mark.getAttribute('data-tab') ?? '' } })
+      }
+    }).observe(host, { subtree: true, childList: true })
+    mountAuthDevtools(client, host, { name: tab, initialIsOpen: true })
+  })
+}

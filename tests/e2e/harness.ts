@@ -10,7 +10,7 @@ import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
 import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
 import type { PageSnapshot } from './page/api'
 import { bundlePage, staticFiles } from './pageServer'
-import { POLL, waitForToken } from './waits'
+import { POLL, waitForLogin } from './waits'
 import { installWriteRecorder, RECORDER_BINDING, type RecordedWrite } from './writeRecorder'
 
 export * from './waits'
@@ -257,14 +257,16 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
     },
     /**
      * Zeroes the server counters, opens a fresh profile with `count` tabs and logs in from the
-     * first; resolves once every tab holds the login token.
+     * first; resolves once every tab holds the login (with short-lived tokens, a tab checked last
+     * may already hold its first rotation: the login is what is waited for, not its first token).
      */
     async loggedInTabs(count: number, query: Record<string, string> = {}) {
       await control('reset-counters')
       const context = await newContext()
       const tabs = await openTabs(context, count, 't', query)
       const pair = await tabs[0]!.evaluate(() => window.e2e.login())
-      for (const tab of tabs) await waitForToken(tab, pair.accessToken)
+      const { sessionId } = await tabs[0]!.evaluate(() => window.e2e.snapshot())
+      for (const tab of tabs) await waitForLogin(tab, sessionId!)
       return { context, tabs, ...pair }
     },
     async close(): Promise<void> {

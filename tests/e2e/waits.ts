@@ -18,6 +18,18 @@ export function waitForToken(page: Page, token: string, timeout = 10_000): Promi
   })
 }
 
+/** Until the tab is authenticated in login `sessionId`, with whatever token it is at by then. */
+export function waitForLogin(page: Page, sessionId: string, timeout = 10_000): Promise<unknown> {
+  return page.waitForFunction(
+    (id) => window.e2e.snapshot().status === 'authenticated' && window.e2e.snapshot().sessionId === id,
+    sessionId,
+    {
+      polling: POLL,
+      timeout,
+    },
+  )
+}
+
 /** Until the tab is authenticated with a token other than `old`; resolves to the new token. */
 export async function waitForNewToken(page: Page, old: string, timeout = 15_000): Promise<string> {
   const handle = await page.waitForFunction(

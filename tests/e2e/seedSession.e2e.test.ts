@@ -8,7 +8,9 @@ import { pageLog, suiteHarness, waitForNewToken, waitForStatus, waitForToken } f
 
 const SEED_MARKER = 'jwt-session:seeded'
 
-const h = suiteHarness({ accessTokenTtl: 6 })
+// 10-second tokens: refreshed 5–6.7 s after the login, which leaves time to check three seeded
+// tabs on a loaded machine before the first rotation, and little to wait for it.
+const h = suiteHarness({ accessTokenTtl: 10 })
 
 /**
  * POST /auth/login from Node through the context's request API, as a Playwright test would: the
@@ -97,7 +99,7 @@ describe('seedSession', () => {
     expect(await h().counters()).toMatchObject({ logins: 1, refreshes: 0 })
     expect(h().refreshLog.length).toBe(mark)
 
-    // Near expiry (about 3–4 s in), the three tabs share one rotation: one request, one new pair.
+    // Near expiry (about 5–7 s in), the three tabs share one rotation: one request, one new pair.
     const rotated = await waitForNewToken(tabs[0]!, pair.accessToken)
     for (const tab of tabs) await waitForToken(tab, rotated)
     const { refreshLog } = h()

@@ -1,5 +1,5 @@
 // `mountAuthDevtools(auth, element)`: the panel, plain DOM and SVG. A toggle button (its state
-// remembered per app, under the storage key, in localStorage: a UI preference, never session data)
+// remembered per app, under the storage key, in this tab’s sessionStorage: a UI preference, never session data)
 // and, while open, three sections: Tabs, Timeline, Now, with "Copy report". It never moves focus:
 // it redraws on every record (coalesced in a microtask) and once a second for the countdowns, and
 // puts focus back on the same mark only when focus was on a mark it redrew.
@@ -22,7 +22,7 @@ export interface MountOptions extends DevtoolsOptions {
 
 const remembered = (key: string): boolean | null => {
   try {
-    const value = localStorage.getItem(key)
+    const value = sessionStorage.getItem(key)
     return value === null ? null : value === 'open'
   } catch {
     return null
@@ -89,7 +89,7 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
   toggle.addEventListener('click', () => {
     open = !open
     try {
-      localStorage.setItem(openKey, open ? 'open' : 'closed')
+      sessionStorage.setItem(openKey, open ? 'open' : 'closed')
     } catch {
       // Storage blocked: the panel forgets, nothing else.
     }

@@ -70,7 +70,7 @@ const marks = (host: Element, type: string) => [...host.querySelectorAll(`.jts-m
 
 beforeEach(() => {
   now = T0
-  localStorage.clear()
+  sessionStorage.clear()
 })
 afterEach(() =>
   cleanups

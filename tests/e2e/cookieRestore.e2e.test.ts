@@ -213,3 +213,40 @@ describe('a tab that holds the restore turn and never lets go (frozen, suspended
     expect(await h().counters()).toMatchObject({ logins: 0, refreshes: 1, reuseEvents: 0 })
   })
 })
+
+describe('a logout followed at once by closing the tab', () => {
+  it('still ends the session on the server: the next tab opens signed out, after exactly one refused request', async () => {
+    const context = await h().newContext()
+    const tab = await h().openTab(context, 'login', RESTORE)
+    await tab.evaluate(() => window.e2e.loginCookieMode())
+    await h().control('reset-counters')
+    // The logout reaches the server and waits there until the tab is gone, as on a slow network.
+    await h().control('hold-logouts')
+    try {
+      void tab.evaluate(() => window.e2e.logout()).catch(() => {}) // its page closes before it settles
+      await waitUntil(async () => (await h().pendingLogouts()) === 1, 'the logout is held at the server')
+      await h().closeTab(tab)
+      // A closing page cancels its requests, unless they were sent keepalive: the browser gets
+      // a second to drop the held one (it has done so in under 100 ms here).
+      const dropped = await waitUntil(async () => (await h().pendingLogouts()) === 0, 'the held logout is dropped', 1_000).then(
+        () => true,
+        () => false,
+      )
+      expect(dropped, 'the browser dropped the logout of the closed tab').toBe(false)
+    } finally {
+      await h().control('release-logouts')
+    }
+    await waitUntil(async () => (await h().counters()).revocations === 1, 'the closed tab’s logout ended its session')
+    await waitUntil(async () => (await context.cookies()).length === 0, 'the logout answer cleared the session cookies')
+
+    const mark = h().refreshLog.length
+    const [next] = await openTabsAtOnce(context, 1, RESTORE)
+    const logs = await settled([next!])
+    expect(
+      h()
+        .refreshLog.slice(mark)
+        .map(({ status }) => status),
+    ).toEqual([400])
+    await expectQuietlySignedOut([next!], logs)
+  })
+})

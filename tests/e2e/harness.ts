@@ -141,7 +141,7 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
 
   async function control<T = unknown>(path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${served.url}/__control/${path}`, {
-      method: path === 'counters' || path === 'pending-refreshes' ? 'GET' : 'POST',
+      method: path === 'counters' || path.startsWith('pending-') ? 'GET' : 'POST',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
@@ -237,6 +237,9 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
     counters: () => control<AuthServerCounters>('counters'),
     async pendingRefreshes(): Promise<number> {
       return (await control<{ pending: number }>('pending-refreshes')).pending
+    },
+    async pendingLogouts(): Promise<number> {
+      return (await control<{ pending: number }>('pending-logouts')).pending
     },
     newContext,
     openTab,

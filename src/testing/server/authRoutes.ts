@@ -66,6 +66,8 @@ export function authRoutes(state: ServerState): Record<string, Record<string, Ro
 
   async function logout(ctx: RequestContext): Promise<Response> {
     const body = (await readJsonObject(ctx.request)) ?? {}
+    // A page that closed before its logout arrived never ends its session (unless sent keepalive).
+    if (!(await state.control.beforeLogout(ctx.request.signal))) return json(ctx, 503, { error: 'client_closed_request' })
     if (!state.violations.has('logout-keeps-session')) await endNamedSessions(state, ctx, stringField(body, 'refreshToken'))
     return noContent(ctx)
   }

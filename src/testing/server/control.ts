@@ -1,4 +1,4 @@
-// Test hooks: counters, injected refresh failures, and a gate that stalls refreshes.
+// Test hooks: counters, injected refresh failures, and gates that stall refreshes and logouts.
 import { json, readJsonObject, type RequestContext, type RouteHandler } from './http'
 import type { AuthServerControl, AuthServerCounters } from './types'
 
@@ -15,15 +15,46 @@ export interface ControlState {
   stats: AuthServerCounters
   /** Runs before a refresh touches any token: waits while held, then applies injected failures. */
   beforeRefresh(signal: AbortSignal): Promise<RefreshGate>
+  /** Runs before a logout ends anything: waits while held; false when the client went away (a page closed mid-request). */
+  beforeLogout(signal: AbortSignal): Promise<boolean>
 }
 
 const zeroCounters = (): AuthServerCounters => ({ logins: 0, refreshes: 0, reuseEvents: 0, unauthorized: 0, revocations: 0 })
 
+/** Stalls requests of one kind while held; a request whose client went away passes as aborted. */
+function createGate() {
+  let holding = false
+  const waiters = new Set<() => void>()
+  return {
+    hold: () => void (holding = true),
+    release() {
+      holding = false
+      for (const wake of [...waiters]) wake()
+    },
+    pending: () => waiters.size,
+    /** Waits while held; false when the client went away meanwhile. */
+    async pass(signal: AbortSignal): Promise<boolean> {
+      if (holding) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            waiters.delete(wake)
+            signal.removeEventListener('abort', wake)
+            resolve()
+          }
+          waiters.add(wake)
+          signal.addEventListener('abort', wake, { once: true })
+        })
+      }
+      return !signal.aborted
+    },
+  }
+}
+
 export function createControlState(): ControlState & Omit<AuthServerControl, 'revokeAccessToken' | 'setClockOffset'> {
   const counters = zeroCounters()
   const failures: InjectedFailure[] = []
-  let holding = false
-  const waiters = new Set<() => void>()
+  const refreshes = createGate()
+  const logouts = createGate()
 
   return {
     stats: counters,
@@ -38,33 +69,21 @@ export function createControlState(): ControlState & Omit<AuthServerControl, 're
           : { status, body, contentType: contentType ?? 'text/plain; charset=utf-8' }
       for (let i = 0; i < count; i++) failures.push(failure)
     },
-    holdRefreshes() {
-      holding = true
-    },
-    releaseRefreshes() {
-      holding = false
-      for (const wake of [...waiters]) wake()
-    },
-    pendingRefreshes: () => waiters.size,
+    holdRefreshes: refreshes.hold,
+    releaseRefreshes: refreshes.release,
+    pendingRefreshes: refreshes.pending,
+    holdLogouts: logouts.hold,
+    releaseLogouts: logouts.release,
+    pendingLogouts: logouts.pending,
 
     async beforeRefresh(signal) {
-      if (holding) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            waiters.delete(wake)
-            signal.removeEventListener('abort', wake)
-            resolve()
-          }
-          waiters.add(wake)
-          signal.addEventListener('abort', wake, { once: true })
-        })
-      }
       // A client that went away while held never gets its refresh processed: the token it
       // presented stays unused, as if the request had never arrived.
-      if (signal.aborted) return { kind: 'aborted' }
+      if (!(await refreshes.pass(signal))) return { kind: 'aborted' }
       const failure = failures.shift()
       return failure ? { kind: 'fail', failure } : { kind: 'proceed' }
     },
+    beforeLogout: logouts.pass,
   }
 }
 
@@ -81,6 +100,9 @@ export function controlRoutes(control: AuthServerControl): Record<string, Record
     '/__control/reset-counters': { POST: async (ctx) => (control.resetCounters(), ok(ctx)) },
     '/__control/hold-refreshes': { POST: async (ctx) => (control.holdRefreshes(), ok(ctx)) },
     '/__control/release-refreshes': { POST: async (ctx) => (control.releaseRefreshes(), ok(ctx)) },
+    '/__control/pending-logouts': { GET: async (ctx) => json(ctx, 200, { pending: control.pendingLogouts() }) },
+    '/__control/hold-logouts': { POST: async (ctx) => (control.holdLogouts(), ok(ctx)) },
+    '/__control/release-logouts': { POST: async (ctx) => (control.releaseLogouts(), ok(ctx)) },
     '/__control/fail-refreshes': {
       POST: async (ctx) => {
         const body = await readJsonObject(ctx.request)

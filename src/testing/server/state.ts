@@ -145,6 +145,9 @@ export function createState(options: AuthServerOptions): { state: ServerState; c
     holdRefreshes: controlState.holdRefreshes,
     releaseRefreshes: controlState.releaseRefreshes,
     pendingRefreshes: controlState.pendingRefreshes,
+    holdLogouts: controlState.holdLogouts,
+    releaseLogouts: controlState.releaseLogouts,
+    pendingLogouts: controlState.pendingLogouts,
     revokeAccessToken(token) {
       let claims: ReturnType<typeof decodeJwt>
       try {

@@ -131,6 +131,11 @@ export interface AuthServerControl {
   releaseRefreshes(): void
   /** Refresh requests currently stalled by `holdRefreshes`. */
   pendingRefreshes(): number
+  /** Stalls `POST /auth/logout` until released; a held logout whose client went away ends nothing. */
+  holdLogouts(): void
+  releaseLogouts(): void
+  /** Logout requests currently stalled by `holdLogouts`. */
+  pendingLogouts(): number
   revokeAccessToken(token: string): void
   setClockOffset(ms: number): void
 }

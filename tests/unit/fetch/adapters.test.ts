@@ -54,7 +54,7 @@ describe('restRefresh', () => {
 
     expect(pair).toEqual({ accessToken, refreshToken: 'rt-2' })
     const [request] = sent
-    expect(request).toMatchObject({ method: 'POST', url: URL_, credentials: 'include' })
+    expect(request).toMatchObject({ method: 'POST', url: URL_, credentials: 'include', keepalive: false })
     expect(request!.headers.get('content-type')).toBe('application/json')
     expect(request!.headers.get('x-csrf')).toBe('1')
     expect(request!.headers.get('authorization')).toBeNull()
@@ -263,16 +263,17 @@ describe('graphqlRefresh', () => {
 })
 
 describe('restRevoke', () => {
-  it('POSTs the refresh token with the Bearer token and the cookies; everywhere goes to everywhereUrl', async () => {
+  it('POSTs the refresh token with the Bearer token and the cookies, surviving the page (keepalive); everywhere goes to everywhereUrl', async () => {
     const { fetch, sent } = stub(() => new Response(null, { status: 204 }))
     const revoke = restRevoke({ url: 'https://a.example/auth/logout', everywhereUrl: 'https://a.example/auth/logout-all', fetch })
 
     await revoke({ refreshToken: 'rt-1', accessToken: 'at-1', everywhere: false })
     await revoke({ refreshToken: 'rt-1', accessToken: 'at-1', everywhere: true })
 
-    expect(sent.map((request) => [request.url, request.headers.get('authorization'), request.credentials])).toEqual([
-      ['https://a.example/auth/logout', 'Bearer at-1', 'include'],
-      ['https://a.example/auth/logout-all', 'Bearer at-1', 'include'],
+    // keepalive: a logout followed at once by closing the tab still reaches the server.
+    expect(sent.map((request) => [request.url, request.headers.get('authorization'), request.credentials, request.keepalive])).toEqual([
+      ['https://a.example/auth/logout', 'Bearer at-1', 'include', true],
+      ['https://a.example/auth/logout-all', 'Bearer at-1', 'include', true],
     ])
     expect(await Promise.all(sent.map((request) => request.json()))).toEqual([{ refreshToken: 'rt-1' }, { refreshToken: 'rt-1' }])
   })
@@ -331,6 +332,7 @@ describe('graphqlRevoke', () => {
     expect(bodies.map((body) => body.variables)).toEqual([{ refreshToken: 'rt-1' }, {}])
     expect(bodies[1]!.query).toContain('logoutEverywhere')
     expect(sent.map((request) => request.headers.get('authorization'))).toEqual(['Bearer at-1', 'Bearer at-1'])
+    expect(sent.map((request) => request.keepalive)).toEqual([true, true])
   })
 
   it('fails with revoke_failed on GraphQL errors', async () => {

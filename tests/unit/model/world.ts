@@ -415,7 +415,8 @@ export class World extends VirtualClock {
         if (refresh.presentation) refresh.presentation.state = 'dropped'
         throw error
       }
-      if (tab.closed) {
+      // A page that closes cancels its requests, but for `keepalive` ones (as browsers do).
+      if (tab.closed && !init.keepalive) {
         if (refresh.presentation) refresh.presentation.state = 'dropped'
         return never()
       }

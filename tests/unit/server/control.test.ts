@@ -107,6 +107,30 @@ describe('holdRefreshes', () => {
   })
 })
 
+describe('holdLogouts', () => {
+  it('stalls a logout until released; one whose client went away ends nothing', async () => {
+    const { server, post, login, refresh } = setup()
+    const { refreshToken } = await login()
+    server.control.holdLogouts()
+    const controller = new AbortController()
+    const abandoned = post('/auth/logout', { refreshToken }, { signal: controller.signal }).catch(() => null)
+    await until(() => server.control.pendingLogouts() === 1)
+    controller.abort()
+    await until(() => server.control.pendingLogouts() === 0)
+    await abandoned
+    // The page that closed mid-logout left its session alive on the server.
+    const next = (await (await refresh(refreshToken)).json()) as Pair
+    expect(server.control.counters().revocations).toBe(0)
+
+    const waiting = post('/auth/logout', { refreshToken: next.refreshToken })
+    await until(() => server.control.pendingLogouts() === 1)
+    server.control.releaseLogouts()
+    expect((await waiting).status).toBe(204)
+    expect(server.control.counters().revocations).toBe(1)
+    expect((await refresh(next.refreshToken)).status).toBe(401)
+  })
+})
+
 describe('control over HTTP', () => {
   it('is not reachable unless exposeControl is on', async () => {
     const { browser, post } = setup()

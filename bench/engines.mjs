@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { runnerImport } from 'vite'
+import { logoutPropagation } from './logoutPropagation.mjs'
 
 const { values } = parseArgs({ options: { tries: { type: 'string', default: '20' }, engines: { type: 'string' } } })
 const TRIES = Math.max(1, Number(values.tries))
@@ -71,29 +72,12 @@ async function measureHandoff(engine, h) {
 
 async function measureLogout(engine, h) {
   const { tabs } = await h.loggedInTabs(TABS)
-  const samples = []
-  for (let i = 0; i < WARMUP + TRIES; i++) {
-    if (i > 0) {
-      const { accessToken } = await tabs[0].evaluate(() => window.e2e.login())
-      for (const tab of tabs) await h.waitForToken(tab, accessToken)
-    }
-    const marks = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.e2e.log().length)))
-    const calledAt = await tabs[i % TABS].evaluate(() => window.e2e.logout())
-    for (const tab of tabs) await h.waitForStatus(tab, 'unauthenticated')
-    const ends = await Promise.all(
-      tabs.map((tab, t) =>
-        tab.evaluate(
-          (mark) =>
-            window.e2e
-              .log()
-              .slice(mark)
-              .find((e) => e.type === 'logged_out')?.t ?? Number.NaN,
-          marks[t],
-        ),
-      ),
-    )
-    if (i >= WARMUP) samples.push(Math.max(...ends) - calledAt)
-  }
+  const samples = await logoutPropagation(tabs, {
+    tries: TRIES,
+    warmup: WARMUP,
+    waitForStatus: h.waitForStatus,
+    waitForToken: h.waitForToken,
+  })
   await h.closeProfiles()
   return row(engine, `logout: logout() → last of ${TABS} tabs logged_out`, samples)
 }

@@ -4,7 +4,7 @@
 // navigator.locks connect them exactly as they connect tabs of one browser.
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { perSuite } from '../support/suite'
 import { serveHandler } from '../../src/testing/nodeHttp'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium'
 import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
@@ -289,18 +289,9 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
  * `startHarness` itself.)
  */
 export function suiteHarness(options: HarnessOptions = {}): () => Harness {
-  let harness: Harness | undefined
-  beforeAll(async () => {
-    harness = await startHarness(options)
-  })
-  afterEach(async () => {
-    await harness?.closeContexts()
-  })
-  afterAll(async () => {
-    await harness?.close()
-  })
-  return () => {
-    if (!harness) throw new Error('suiteHarness(): the harness is started in beforeAll; call it from a test or a hook')
-    return harness
-  }
+  return perSuite(
+    'suiteHarness',
+    () => startHarness(options),
+    (harness) => harness.closeContexts(),
+  )
 }

@@ -11,6 +11,7 @@ import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { PageLogEntry } from '../e2e/page/api'
 import { selectedEngines } from './browsers'
+import { expectTokensOnlyInSessionStorage, sawProbes, writeProbes } from '../e2e/tokenLeaks'
 import { engineBrowser, serverSuite, type Harness, type HTab } from './harness'
 
 const ALICE = { username: 'alice', password: 'alice-password', sub: 'user-alice' }
@@ -300,36 +301,13 @@ describe.each(selectedEngines())('%s', (engine) => {
       const { profile, tabs } = await h().loggedInTabs(1, DPOP)
       const probe = tabs[0]!
       // The recorder is live: a probe through each API it watches is seen.
-      await probe.evaluate(
-        () =>
-          new Promise<void>((resolve, reject) => {
-            localStorage.setItem('e2e-probe', 'probe-local')
-            document.cookie = 'e2e-probe=probe-cookie; path=/'
-            const open = indexedDB.open('e2e-probe', 1)
-            open.onupgradeneeded = () => open.result.createObjectStore('probe')
-            open.onerror = () => reject(open.error)
-            open.onsuccess = () => {
-              const tx = open.result.transaction('probe', 'readwrite')
-              tx.objectStore('probe').put('probe-idb', 'key')
-              tx.oncomplete = () => (open.result.close(), resolve())
-            }
-          }),
-      )
+      await probe.evaluate(writeProbes)
       await h().closeProfile(profile)
       const { writes, tokens } = run().record
-      for (const [kind, text] of [
-        ['localStorage', 'probe-local'],
-        ['cookie', 'probe-cookie'],
-        ['indexedDB', 'probe-idb'],
-      ])
-        expect(writes.some((w) => w.kind === kind && w.value.includes(text!))).toBe(true)
+      expect(sawProbes(writes)).toBe(true)
       // The DPoP key pairs went to IndexedDB (the control for that store), tokens to sessionStorage.
       expect(writes.filter((w) => w.kind === 'indexedDB' && w.value.startsWith('keys '))).not.toEqual([])
-      const all = [...tokens]
-      expect(all.length).toBeGreaterThan(0)
-      expect(all.filter((token) => writes.some((w) => w.kind === 'sessionStorage' && w.value.includes(token)))).not.toEqual([])
-      const leaks = writes.filter((w) => w.kind !== 'sessionStorage' && (JWT.test(w.value) || all.some((token) => w.value.includes(token))))
-      expect(leaks).toEqual([])
+      expectTokensOnlyInSessionStorage(writes, tokens)
     })
   })
 })

@@ -3,7 +3,8 @@
 // tests/e2e/pageServer.ts) and tabs of one engine behind the small interface of browsers.ts.
 // Every wait is a condition polled in the page, never a fixed sleep.
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
+import { perSuite } from '../support/suite'
 import { serveHandler } from '../../src/testing/nodeHttp'
 import { createAuthServer, type AuthServerCounters } from '../../src/testing/server'
 import type { PageSnapshot } from '../e2e/page/api'
@@ -313,18 +314,9 @@ export async function startServer(run: EngineRun, { accessTokenTtl = 60, dpop = 
  * and locks are its own), with the profiles a test opened closed after it.
  */
 export function serverSuite(run: () => EngineRun, options: ServerOptions = {}): () => Harness {
-  let harness: Harness | undefined
-  beforeAll(async () => {
-    harness = await startServer(run(), options)
-  })
-  afterEach(async () => {
-    await harness?.closeProfiles()
-  })
-  afterAll(async () => {
-    await harness?.close()
-  })
-  return () => {
-    if (!harness) throw new Error('serverSuite(): started in beforeAll; call it from a test or a hook')
-    return harness
-  }
+  return perSuite(
+    'serverSuite',
+    () => startServer(run(), options),
+    (harness) => harness.closeProfiles(),
+  )
 }

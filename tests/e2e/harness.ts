@@ -238,9 +238,6 @@ export async function startHarness({ accessTokenTtl = 6, bfcache = false, firstP
     async pendingRefreshes(): Promise<number> {
       return (await control<{ pending: number }>('pending-refreshes')).pending
     },
-    async pendingLogouts(): Promise<number> {
-      return (await control<{ pending: number }>('pending-logouts')).pending
-    },
     newContext,
     openTab,
     openTabs,

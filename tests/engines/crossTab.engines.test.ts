@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import type { PageLogEntry } from '../e2e/page/api'
 import { selectedEngines } from './browsers'
 import { expectTokensOnlyInSessionStorage, sawProbes, writeProbes } from '../e2e/tokenLeaks'
+import { waitUntil } from '../e2e/waits'
 import { engineBrowser, serverSuite, type Harness, type HTab } from './harness'
 
 const ALICE = { username: 'alice', password: 'alice-password', sub: 'user-alice' }
@@ -223,6 +224,40 @@ describe.each(selectedEngines())('%s', (engine) => {
       const restored = await Promise.all(tabs.map(async (tab) => ofType(await log(tab), 'session_restored').length))
       expect(restored.reduce((a, b) => a + b)).toBe(1)
       for (const tab of tabs) expect(ofType(await log(tab), 'logged_out', 'refresh_failed')).toEqual([])
+    })
+
+    it('ends the session on the server when the tab closes right after its logout: the next tab opens signed out', async () => {
+      const restore = { restore: 'cookie' }
+      const profile = await h().newProfile()
+      const tab = await h().openTab(profile, 'login', restore)
+      await tab.evaluate(() => window.e2e.loginCookieMode())
+      await h().control('reset-counters')
+      // The logout reaches the server and waits there until the tab is gone, as on a slow network.
+      await h().control('hold-logouts')
+      try {
+        await tab.evaluate(() => void window.e2e.logout())
+        await waitUntil(async () => (await h().pendingLogouts()) === 1, 'the logout is held at the server')
+        await tab.close()
+        // A closing page cancels its requests, unless they were sent keepalive: the browser gets a second to.
+        const dropped = await waitUntil(async () => (await h().pendingLogouts()) === 0, 'the held logout is dropped', 1_000).then(
+          () => true,
+          () => false,
+        )
+        expect(dropped, 'the browser dropped the logout of the closed tab').toBe(false)
+      } finally {
+        await h().control('release-logouts')
+      }
+      // Sent keepalive, the logout outlives its page: the server ends the session and clears the cookies.
+      await waitUntil(async () => (await h().counters()).revocations === 1, 'the closed tab’s logout ended its session')
+      const mark = h().refreshLog.length
+      const next = await h().openTab(profile, 'next', restore)
+      await h().waitForStatus(next, 'unauthenticated')
+      expect(
+        h()
+          .refreshLog.slice(mark)
+          .map((r) => r.status),
+      ).toEqual([400])
+      expect(ofType(await log(next), 'session_restored', 'logged_in')).toEqual([])
     })
 
     it('shows a signed-in page signed out on Back after a later page of the tab logged out', async () => {

@@ -145,7 +145,7 @@ export async function startServer(run: EngineRun, { accessTokenTtl = 60, dpop = 
   const profiles = new Set<HProfile>()
 
   async function control<T = unknown>(path: string): Promise<T> {
-    const method = path === 'counters' || path === 'pending-refreshes' ? 'GET' : 'POST'
+    const method = path === 'counters' || path.startsWith('pending-') ? 'GET' : 'POST'
     const response = await fetch(`${served.url}/__control/${path}`, { method })
     if (!response.ok) throw new Error(`/__control/${path} answered HTTP ${response.status}`)
     return (await response.json()) as T
@@ -247,6 +247,7 @@ export async function startServer(run: EngineRun, { accessTokenTtl = 60, dpop = 
     control,
     counters: () => control<AuthServerCounters>('counters'),
     pendingRefreshes: async () => (await control<{ pending: number }>('pending-refreshes')).pending,
+    pendingLogouts: async () => (await control<{ pending: number }>('pending-logouts')).pending,
     waitFor,
     waitForStatus,
     waitForToken,

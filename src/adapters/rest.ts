@@ -68,9 +68,10 @@ export function restRevoke(options: RestRevokeOptions): (context: RevokeContext)
 /**
  * POSTs `payload` as JSON with the cookies and hands the 2xx answer's text to `read`. A refresh
  * is aborted through the client's signal (its `refreshTimeout`); a revoke, which gets no signal,
- * gives up after 10 s, outlives its page (`keepalive`) and is the only one to carry the Bearer token. Every failure becomes an
- * AuthError: 400/401/403 from a refresh endpoint end the session, and so does a 2xx whose body
- * `read` cannot use (the server spent the refresh token); anything else is worth retrying.
+ * gives up after 10 s, outlives its page (`keepalive`) and is the only one to carry the Bearer
+ * token. Every failure becomes an AuthError: 400/401/403 from a refresh endpoint end the session,
+ * and so does a 2xx whose body `read` cannot use (the server spent the refresh token); anything
+ * else is worth retrying.
  * @internal
  */
 export async function send<T>(

@@ -1,18 +1,12 @@
 import { defineConfig } from 'tsdown'
+import { entries } from './scripts/entries.mjs'
 
 // `npm run build`: dist/ holds one ESM (.mjs) and one CJS (.cjs) file per public entry, each with
 // its own declarations (.d.mts / .d.cts), so TypeScript sees the module format each condition
-// really gets. package.json "exports" maps the subpaths onto these names.
+// really gets. The entries are package.json "exports" (scripts/entries.mjs), each built under the
+// name its "import" and "require" files have.
 const entry = {
-  index: 'src/index.ts',
-  core: 'src/core/index.ts',
-  'react-query': 'src/react-query/index.ts',
-  axios: 'src/axios/index.ts',
-  devtools: 'src/devtools/index.ts',
-  testing: 'src/testing/index.ts',
-  'testing-server': 'src/testing/server/index.ts',
-  'testing-node': 'src/testing/nodeHttp.ts',
-  'testing-playwright': 'src/testing/playwright.ts',
+  ...Object.fromEntries(entries.map(({ name, source }) => [name, source])),
   // The bin (`npx jwt-tab-session check-server`), not an export: package.json "bin" points here.
   cli: 'src/testing/checkServer/bin.ts',
 }

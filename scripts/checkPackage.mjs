@@ -2,10 +2,13 @@
 // runs `publint --strict` and `attw --pack` first (see package.json), then this file checks what
 // those cannot, in a throwaway consumer project that installs the packed tarball with npm:
 //      '/core' installs and loads without React (react, react-dom and jose are optional peers);
-//      every subpath loads by `import` and by `require` with the same exports; '/devtools', '/testing'
-//      and '/testing/playwright' load without jose (and the latter without any Playwright package)
-//      and only '/testing/server' asks for it; '/axios' loads without axios (types only); a consumer
-//      file that uses every entry type-checks under node16 (.mts and .cts) and bundler resolution.
+//      every subpath loads by `import` and by `require` with the same exports; every subpath but
+//      '/testing/server' loads without jose ('/testing/playwright' also without any Playwright
+//      package) and '/testing/server' asks for it; '/axios' loads without axios (types only); a consumer
+//      file that imports every subpath and uses each entry's main names type-checks under node16
+//      (.mts and .cts) and bundler resolution. The subpaths are package.json "exports", which
+//      `npm run build` writes from the entries (scripts/entries.mjs): a new entry is checked here
+//      without an edit; the names of MUST_EXPORT and the consumer below only deepen the checks.
 // attw runs with `--profile node16`: every resolution but node10. TypeScript's node10 resolution
 // (`moduleResolution: "node"`) predates `exports`, so no package can offer subpaths to it without a
 // `typesVersions` map, and TypeScript 6 deprecates it (error TS5107). This package targets node16/
@@ -22,7 +25,8 @@ const root = resolve(import.meta.dirname, '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const subpaths = Object.keys(pkg.exports).filter((key) => key !== './package.json')
 const specifier = (subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)
-// A few names per entry that must be there, so an empty build cannot pass.
+// A few names per entry that must be there, so an empty build cannot pass. Optional: every subpath
+// of package.json "exports" is loaded and must export something, whether it is listed here or not.
 const MUST_EXPORT = {
   '.': ['createAuthClient', 'AuthProvider', 'useAuth', 'useRequireAuth', 'RequireAuth', 'AuthError'],
   './core': ['createAuthClient', 'restRefresh', 'AuthError', 'isAuthError'],
@@ -34,6 +38,8 @@ const MUST_EXPORT = {
   './testing/node': ['serveHandler', 'toNodeListener'],
   './testing/playwright': ['seedSession', 'captureSession', 'restoreSession', 'createSessionEntry'],
 }
+// The entries that need jose, an optional peer; every other loads without it (and '/core' without React).
+const NEEDS_JOSE = ['./testing/server']
 // Optional peers each entry needs, added to the consumer project step by step.
 const REACT = ['react', 'react-dom', '@tanstack/react-query']
 const TYPES = ['@types/react', '@types/react-dom', '@types/node']
@@ -121,18 +127,21 @@ function checkWithoutReact(app) {
 }
 
 function checkWithoutJose(app) {
-  for (const subpath of ['.', './react-query', './axios', './devtools', './testing', './testing/node', './testing/playwright']) {
+  // '/core' has loaded above without React and jose.
+  for (const subpath of subpaths.filter((subpath) => subpath !== './core' && !NEEDS_JOSE.includes(subpath))) {
     const { 'ESM import': keys, 'CJS require': cjs } = load(app, subpath)
     const error = keys.error ?? cjs.error
     report(error ? 'FAIL' : 'ok', `'${specifier(subpath)}' without jose`, error ?? `loads by import and require`)
   }
-  const { 'ESM import': server } = load(app, './testing/server')
-  const asksForJose = server.error && /['"]jose['"]/.test(server.error)
-  report(
-    asksForJose ? 'ok' : 'FAIL',
-    `'${specifier('./testing/server')}' without jose`,
-    asksForJose ? `fails naming its optional peer jose, as it should` : (server.error ?? 'loaded without jose: is jose still needed?'),
-  )
+  for (const subpath of NEEDS_JOSE) {
+    const { 'ESM import': server } = load(app, subpath)
+    const asksForJose = server.error && /['"]jose['"]/.test(server.error)
+    report(
+      asksForJose ? 'ok' : 'FAIL',
+      `'${specifier(subpath)}' without jose`,
+      asksForJose ? `fails naming its optional peer jose, as it should` : (server.error ?? 'loaded without jose: is jose still needed?'),
+    )
+  }
 }
 
 function checkRuntime(app, subpath) {
@@ -144,8 +153,9 @@ function checkRuntime(app, subpath) {
       report('FAIL', `${form} '${name}'`, keys.error)
       continue
     }
-    const missing = MUST_EXPORT[subpath].filter((key) => !keys.includes(key))
-    report(missing.length ? 'FAIL' : 'ok', `${form} '${name}'`, missing.length ? `missing ${missing.join(', ')}` : `${keys.length} exports`)
+    const missing = (MUST_EXPORT[subpath] ?? []).filter((key) => !keys.includes(key))
+    const problem = keys.length === 0 ? 'no exports' : missing.length ? `missing ${missing.join(', ')}` : ''
+    report(problem ? 'FAIL' : 'ok', `${form} '${name}'`, problem || `${keys.length} exports`)
   }
   if (esm.error || cjs.error) return
   const differ = [...esm.filter((key) => !cjs.includes(key)), ...cjs.filter((key) => !esm.includes(key))]
@@ -216,9 +226,15 @@ function checkTypes(app) {
   })
 }
 
-/** A consumer touching every entry; the @ts-expect-error lines fail if a type resolved to `any`. */
+/**
+ * A consumer touching every entry: each subpath of "exports" as a namespace (a new entry is typed
+ * without a line here), and the main names of each by hand; the @ts-expect-error lines fail if a
+ * type resolved to `any`.
+ */
 function consumerSource(kind) {
-  return `import { AuthError, AuthProvider, RequireAuth, createAuthClient, isAuthError, type AuthClient, type AuthState, type UseAuthResult } from '${pkg.name}'
+  const namespaces = subpaths.map((subpath, i) => `import * as entry${i} from '${specifier(subpath)}'`).join('\n')
+  return `${namespaces}
+import { AuthError, AuthProvider, RequireAuth, createAuthClient, isAuthError, type AuthClient, type AuthState, type UseAuthResult } from '${pkg.name}'
 import { createAuthClient as createCoreClient, restRefresh, type AuthClientOptions } from '${pkg.name}/core'
 import { bindQueryClient, createQueryFn, shouldRetry } from '${pkg.name}/react-query'
 import { attachAxios } from '${pkg.name}/axios'
@@ -267,6 +283,7 @@ export const unmount: () => void = mountAuthDevtools(core, host)
 // @ts-expect-error diagnose wants a client
 void diagnose({})
 export const all = [state, known, unbind, queryFn, select, page, test, token, listener, served, seeded, carried, report, panel, ${JSON.stringify(kind)}]
+export const entries = [${subpaths.map((_, i) => `entry${i}`).join(', ')}]
 `
 }
 

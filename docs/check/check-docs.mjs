@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SOURCE } from '../../scripts/entries.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const out = join(root, 'node_modules/.cache/docs-check') // under node_modules: imports resolve like the repo's own
@@ -138,7 +139,6 @@ for (const dir of sections) {
   }
 }
 
-const src = (path) => relative(out, join(root, 'src', path))
 writeFileSync(
   join(out, 'tsconfig.json'),
   JSON.stringify(
@@ -158,17 +158,8 @@ writeFileSync(
         incremental: true, // a second run rechecks only what changed
         tsBuildInfoFile: '../docs-check.tsbuildinfo',
         types: ['node'],
-        paths: {
-          'jwt-tab-session': [src('index.ts')],
-          'jwt-tab-session/core': [src('core/index.ts')],
-          'jwt-tab-session/react-query': [src('react-query/index.ts')],
-          'jwt-tab-session/axios': [src('axios/index.ts')],
-          'jwt-tab-session/devtools': [src('devtools/index.ts')],
-          'jwt-tab-session/testing': [src('testing/index.ts')],
-          'jwt-tab-session/testing/server': [src('testing/server/index.ts')],
-          'jwt-tab-session/testing/node': [src('testing/nodeHttp.ts')],
-          'jwt-tab-session/testing/playwright': [src('testing/playwright.ts')],
-        },
+        // `jwt-tab-session*` resolve to src/ through package.json "exports", as in tsconfig.json.
+        customConditions: [SOURCE],
       },
       files: [
         ...files.map((f) => relative(out, f)),

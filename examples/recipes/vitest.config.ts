@@ -1,25 +1,14 @@
 import { fileURLToPath } from 'node:url'
+import { defaultClientConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { SOURCE } from '../../scripts/entries.mjs'
 
 // The recipes of docs/ as running examples: `npm run test:docs` (a project of vite.config.ts).
-// `jwt-tab-session*` resolves to the source, as an installed package would resolve to dist/.
-const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.meta.url))
-
+// `jwt-tab-session*` resolves to the source, as an installed package would resolve to dist/: through
+// package.json "exports", under the condition that names each entry's source (scripts/entries.mjs).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  resolve: {
-    alias: [
-      { find: /^jwt-tab-session$/, replacement: src('index.ts') },
-      { find: /^jwt-tab-session\/core$/, replacement: src('core/index.ts') },
-      { find: /^jwt-tab-session\/react-query$/, replacement: src('react-query/index.ts') },
-      { find: /^jwt-tab-session\/axios$/, replacement: src('axios/index.ts') },
-      { find: /^jwt-tab-session\/devtools$/, replacement: src('devtools/index.ts') },
-      { find: /^jwt-tab-session\/testing$/, replacement: src('testing/index.ts') },
-      { find: /^jwt-tab-session\/testing\/server$/, replacement: src('testing/server/index.ts') },
-      { find: /^jwt-tab-session\/testing\/node$/, replacement: src('testing/nodeHttp.ts') },
-      { find: /^jwt-tab-session\/testing\/playwright$/, replacement: src('testing/playwright.ts') },
-    ],
-  },
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
   test: {
     name: 'recipes',
     environment: 'jsdom',

@@ -16,6 +16,14 @@ export type InspectRecord =
   | { type: 'event'; event: AuthEvent; at: number }
   /** The session changed: its cause, and the order key of the session now held (null: none). */
   | { type: 'transition'; cause: Cause['type']; session: SessionKey | null; at: number }
+  /** This tab took (`held`) or let go of a generation's refresh lock (none without Web Locks). */
+  | { type: 'lock'; held: boolean; at: number }
+  /**
+   * An API refused a request's token (`unauthorized`: a 401 of `client.fetch`, or a
+   * `refresh({ staleToken })`), then the fresh token its replay goes out with (`replayed`), or none
+   * (`not_replayed`, with the error).
+   */
+  | { type: 'request'; outcome: 'unauthorized' | 'replayed' | 'not_replayed'; error?: unknown; at: number }
 
 export interface Inspection {
   /** Hears every record from now on; returns the function that stops listening. */
@@ -47,6 +55,38 @@ export function inspect(e: Engine<JwtClaims>): Inspection {
     const at = e.env.now()
     if (CAUSES.has(event.type)) tell({ type: 'transition', cause: event.type as Cause['type'], session: e.session && keyOf(e.session), at })
     tell({ type: 'event', event, at })
+  }
+  // The lock and the replays are no events: the inspection wraps the two calls that make them, on
+  // this engine only. The refresher calls `locks.refreshLock`, and client.fetch and
+  // `refresh({ staleToken })` call `requests.refresh`, through these objects at call time.
+  const { refreshLock } = e.locks
+  e.locks.refreshLock = async (...args) => {
+    const lock = await refreshLock(...args)
+    if (!lock) return lock
+    tell({ type: 'lock', held: true, at: e.env.now() })
+    const release = lock.release
+    lock.release = () => {
+      release()
+      tell({ type: 'lock', held: false, at: e.env.now() })
+    }
+    return lock
+  }
+  const { refresh } = e.requests
+  e.requests.refresh = (staleToken) => {
+    if (staleToken === undefined) return refresh(staleToken)
+    const told = (outcome: 'unauthorized' | 'replayed' | 'not_replayed', error?: unknown) =>
+      tell({ type: 'request', outcome, ...(error !== undefined && { error }), at: e.env.now() })
+    told('unauthorized')
+    return refresh(staleToken).then(
+      (token) => {
+        told('replayed')
+        return token
+      },
+      (error: unknown) => {
+        told('not_replayed', error)
+        throw error
+      },
+    )
   }
   const inspection: Inspection = {
     listen(listener) {

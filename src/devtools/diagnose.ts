@@ -100,7 +100,9 @@ export function diagnose<TClaims extends JwtClaims>(
   const claims = Object(state.claims) as Record<string, unknown>
   const hub = connected(auth)
   const now = (given.now as (() => number) | undefined) ?? Date.now
-  const tabs: DevTab[] = hub?.tabs() ?? [{ id: 'this', name: 'this tab', visible: true, sessionId: state.sessionId, self: true }]
+  const tabs: DevTab[] = hub?.tabs() ?? [
+    { id: 'this', name: 'this tab', visible: true, sessionId: state.sessionId, holdsLock: false, self: true },
+  ]
   const records: DevRecord[] = hub?.records() ?? []
 
   const base = {

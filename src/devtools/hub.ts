@@ -20,6 +20,8 @@ export interface DevTab {
   visible: boolean
   /** It holds a session (its `sessionId`). */
   sessionId: string | null
+  /** It holds the refresh lock now: its refresh request is on its way (only where Web Locks exist). */
+  holdsLock: boolean
   /** This tab. */
   self: boolean
 }
@@ -95,6 +97,7 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
     name: (options.name ?? `tab-${selfId.slice(0, 4)}`).slice(0, 40),
     visible: typeof document === 'undefined' || document.visibilityState !== 'hidden',
     sessionId: inspection.session()?.family ?? null,
+    holdsLock: false,
     self: true,
   }
   const tabs = new Map<string, DevTab>([[selfId, self]])
@@ -109,6 +112,7 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
     logs.set(record.tab, log)
     const tab = tabs.get(record.tab)
     if (tab && record.kind === 'transition') tab.sessionId = record.session?.family ?? null
+    if (tab && record.kind === 'lock') tab.holdsLock = record.type === 'held'
   }
 
   const clientChannel = inspection.options.channel
@@ -207,6 +211,7 @@ function parseTab(value: unknown): DevTab | null {
     name: t.name.slice(0, 40),
     visible: t.visible !== false,
     sessionId: typeof t.sessionId === 'string' ? t.sessionId.slice(0, 64) : null,
+    holdsLock: t.holdsLock === true,
     self: false,
   }
 }

@@ -1,6 +1,6 @@
 // The "Now" and "Tabs" sections: this tab's session as the client sees it (status, sessionId,
 // decoded claims with countdowns, next refresh, backoff, the opt-in parts), and every tab of the
-// session. Never a token: the state's `accessToken` is not read, and a claim value shaped like a
+// session with the one holding the refresh lock now. Never a token: the state's `accessToken` is not read, and a claim value shaped like a
 // token is not shown.
 import { clock, html, relative } from './dom'
 import type { Hub } from './hub'
@@ -97,10 +97,11 @@ export function drawTabs(doc: Document, hub: Hub): HTMLElement {
         html(
           doc,
           'li',
-          { 'data-tab': tab.name, 'data-self': tab.self },
+          { 'data-tab': tab.name, 'data-self': tab.self, 'data-lock': tab.holdsLock },
           html(doc, 'strong', {}, tab.name),
           tab.self ? ' (this tab)' : '',
           ` · ${tab.visible ? 'visible' : 'hidden'} · ${tab.sessionId ? `holds session ${tab.sessionId}` : 'no session'}`,
+          tab.holdsLock && html(doc, 'strong', { class: 'jts-lock' }, ' · holds the refresh lock'),
         ),
       ),
   )

@@ -17,8 +17,12 @@ export interface DevRecord {
   /** The tab it happened in (its devtools id). */
   tab: string
   at: number
-  /** `event`: what `onEvent` heard; `transition`: the session changed, with its cause as `type`. */
-  kind: 'event' | 'transition'
+  /**
+   * `event`: what `onEvent` heard; `transition`: the session changed, with its cause as `type`;
+   * `lock`: the tab took (`held`) or let go of (`released`) the refresh lock; `request`: an API
+   * refused a request's token (`unauthorized`), which then was `replayed` or `not_replayed`.
+   */
+  kind: 'event' | 'transition' | 'lock' | 'request'
   type: string
   /** Why a session ended (`logged_out`), which limit warns (`session_expiring`), why a refresh was skipped. */
   reason?: string
@@ -61,6 +65,8 @@ export function toDevRecord(tab: string, record: InspectRecord): DevRecord {
   if (record.type === 'transition') {
     return { tab, at: record.at, kind: 'transition', type: record.cause, session: keyOf(record.session) }
   }
+  if (record.type === 'lock') return { tab, at: record.at, kind: 'lock', type: record.held ? 'held' : 'released' }
+  if (record.type === 'request') return { tab, at: record.at, kind: 'request', type: record.outcome, ...errorFields(record.error) }
   const event = record.event as unknown as Record<string, unknown>
   const picked: DevRecord = { tab, at: record.at, kind: 'event', type: String(event.type) }
   const reason = text(event.reason)
@@ -79,14 +85,17 @@ export function toDevRecord(tab: string, record: InspectRecord): DevRecord {
   return picked
 }
 
+const KINDS: readonly DevRecord['kind'][] = ['event', 'transition', 'lock', 'request']
+
 /** A record heard from another tab, checked field by field (another version, another script). */
 export function parseDevRecord(value: unknown): DevRecord | null {
   const r = Object(value) as Record<string, unknown>
   const tab = text(r.tab)
   const at = num(r.at)
   const type = text(r.type)
-  if (tab === undefined || at === undefined || type === undefined || (r.kind !== 'event' && r.kind !== 'transition')) return null
-  const record: DevRecord = { tab, at, kind: r.kind, type }
+  const kind = KINDS.find((known) => known === r.kind)
+  if (tab === undefined || at === undefined || type === undefined || kind === undefined) return null
+  const record: DevRecord = { tab, at, kind, type }
   for (const name of ['reason', 'from', 'code'] as const) if (text(r[name]) !== undefined) record[name] = text(r[name])
   for (const name of ['when', 'expiresAt', 'status'] as const) if (num(r[name]) !== undefined) record[name] = num(r[name])
   if (typeof r.fromOtherTab === 'boolean') record.fromOtherTab = r.fromOtherTab

@@ -1,6 +1,8 @@
 // The timeline, drawn: one lane per tab; in it each access token the tab held as a bar from issue
 // to expiry with its refresh lead shaded, and a mark for each thing that happened there, coloured
-// by outcome (a refresh by the tab that sent it, since every tab posts its own records).
+// by outcome (a refresh by the tab that sent it, since every tab posts its own records). Requests
+// whose token an API refused (401) and their replays go on a lower row of the lane, one mark per
+// burst: fifty parallel 401s are one mark "401 ×50".
 import type { DevTab } from './hub'
 import { clock, svg } from './dom'
 import type { DevRecord } from './records'
@@ -11,6 +13,10 @@ const LANE = 40
 const AXIS = 18
 /** The longest stretch drawn: older records stay in the report, not on screen. */
 const SPAN = 30 * 60_000
+/** Request records of one tab and outcome this close together are one mark. */
+const BURST = 1_000
+/** About how wide a character of a mark's label is (10 px monospace). */
+const CHAR = 6.1
 
 /** What a mark says and how it is coloured (`data-outcome`, the class `jts-<outcome>`). */
 interface Mark {
@@ -20,11 +26,16 @@ interface Mark {
 
 /** The records that become marks; the rest (refresh_started, refresh_scheduled, transitions) shape bars or stay in the report. */
 export function markOf(record: DevRecord): Mark | null {
-  if (record.kind !== 'event') return null
   const failed = (what: string) => ({
     outcome: 'fail' as const,
-    label: `${what}${record.status ? ` ${record.status}` : ''}${record.code ? ` ${record.code}` : ''}`,
+    // The code only when it says more than the mark does (`refresh_failed` on a failed refresh does not).
+    label: `${what}${record.status ? ` ${record.status}` : ''}${record.code && record.code !== record.type ? ` ${record.code}` : ''}`,
   })
+  if (record.kind === 'request') {
+    if (record.type === 'unauthorized') return { outcome: 'warn', label: '401' }
+    return record.type === 'replayed' ? { outcome: 'ok', label: 'replay' } : failed('no replay')
+  }
+  if (record.kind !== 'event') return null
   switch (record.type) {
     case 'refresh_succeeded':
       return { outcome: 'ok', label: 'refresh' }
@@ -64,7 +75,7 @@ export function drawTimeline(doc: Document, tabs: DevTab[], records: DevRecord[]
   const x = (at: number) => LABEL + ((Math.min(Math.max(at, from), to) - from) / (to - from)) * (WIDTH - LABEL - 8)
   const height = AXIS + LANE * Math.max(1, tabs.length)
   const laneY = (tab: string) => AXIS + LANE * (lanes.get(tab) ?? 0)
-  const marks = shown.filter((r) => markOf(r))
+  const marks = bursts(shown.filter((r) => markOf(r)))
 
   const root = svg(doc, 'svg', {
     viewBox: `0 0 ${WIDTH} ${height}`,
@@ -84,31 +95,69 @@ export function drawTimeline(doc: Document, tabs: DevTab[], records: DevRecord[]
       svg(doc, 'text', { x: 4, y: y + 22, class: 'jts-tab-name' }, tab.self ? `${tab.name} (this)` : tab.name),
     )
   })
-  // A token's bar ends at its expiry or where the next token of the tab took over.
+  // A token's bar ends at its expiry, or where the tab took the next token or logged out: the lead
+  // shaded up to a late refresh shows how late it was.
   for (const record of tokens) {
     const { issuedAt, expiresAt } = record.token!
+    const next = shown.find(
+      (r) => r.tab === record.tab && r.at > record.at && (r.token || (r.kind === 'transition' && r.type === 'logged_out')),
+    )
+    const until = Math.min(expiresAt, next?.at ?? Infinity)
     const y = laneY(record.tab) + 14
     const lead = shown.find(
-      (r) => r.tab === record.tab && r.type === 'refresh_scheduled' && r.at >= record.at && (r.when ?? Infinity) < expiresAt,
+      (r) => r.tab === record.tab && r.type === 'refresh_scheduled' && r.at >= record.at && (r.when ?? Infinity) < until,
     )
     const bar = svg(
       doc,
       'g',
       { class: 'jts-token', 'data-tab': record.tab },
-      svg(doc, 'title', {}, `access token ${clock(issuedAt)} → ${clock(expiresAt)}`),
-      svg(doc, 'rect', { x: x(issuedAt), y, width: Math.max(1, x(expiresAt) - x(issuedAt)), height: 8, rx: 2, class: 'jts-bar' }),
+      svg(
+        doc,
+        'title',
+        {},
+        `access token ${clock(issuedAt)} → ${clock(expiresAt)}${until < expiresAt ? `, held until ${clock(until)}` : ''}`,
+      ),
+      svg(doc, 'rect', { x: x(issuedAt), y, width: Math.max(1, x(until) - x(issuedAt)), height: 8, rx: 2, class: 'jts-bar' }),
     )
     if (lead?.when !== undefined) {
-      bar.append(svg(doc, 'rect', { x: x(lead.when), y, width: Math.max(1, x(expiresAt) - x(lead.when)), height: 8, class: 'jts-lead' }))
+      bar.append(svg(doc, 'rect', { x: x(lead.when), y, width: Math.max(1, x(until) - x(lead.when)), height: 8, class: 'jts-lead' }))
     }
     root.append(bar)
   }
-  for (const record of marks) {
+  const nameOf = (id: string) => tabs.find((t) => t.id === id)!.name
+  const labelOf = (record: DevRecord, count: number) => {
+    const { label } = markOf(record)!
+    return count > 1 ? `${label} ×${count}` : label
+  }
+  // Written labels: failures, ends and warnings first, then the rest, newest first in each. One that
+  // would run into a label already placed in its row is left out (its mark keeps the title and the
+  // aria-label); one that would pass the right edge, and a 401's (its replay writes to the right),
+  // goes to the left of its mark.
+  const placed = new Map<DevRecord, { at: number; anchor: 'start' | 'end' }>()
+  const taken = new Map<string, [number, number][]>()
+  const urgent = (record: DevRecord) => ['fail', 'end', 'warn'].includes(markOf(record)!.outcome)
+  const newestFirst = [...marks].reverse()
+  for (const { record, count } of [...newestFirst.filter((m) => urgent(m.record)), ...newestFirst.filter((m) => !urgent(m.record))]) {
+    const request = record.kind === 'request'
+    const text = request ? labelOf(record, count) : `${labelOf(record, count)} · ${nameOf(record.tab)}`
+    const width = text.length * CHAR
+    const cx = x(record.at)
+    const end = cx + 7 + width > WIDTH - 2 || record.type === 'unauthorized'
+    const left = end ? cx - 7 - width : cx + 7
+    const row = taken.get(`${record.tab}:${request}`) ?? []
+    if (row.some(([from, to]) => left < to + 4 && left + width + 4 > from)) continue
+    row.push([left, left + width])
+    taken.set(`${record.tab}:${request}`, row)
+    placed.set(record, { at: end ? cx - 7 : cx + 7, anchor: end ? 'end' : 'start' })
+  }
+  for (const { record, count } of marks) {
     const mark = markOf(record)!
+    const label = labelOf(record, count)
     const tab = tabs.find((t) => t.id === record.tab)!
     const cx = x(record.at)
-    const y = laneY(record.tab) + 18
-    const text = `${mark.label} by ${tab.name} at ${clock(record.at)}`
+    const y = laneY(record.tab) + (record.kind === 'request' ? 31 : 18)
+    const text = `${label} by ${tab.name} at ${clock(record.at)}`
+    const written = placed.get(record)
     root.append(
       svg(
         doc,
@@ -118,17 +167,42 @@ export function drawTimeline(doc: Document, tabs: DevTab[], records: DevRecord[]
           'data-outcome': mark.outcome,
           'data-type': record.type,
           'data-tab': tab.name,
+          'data-count': count,
           'data-key': `${record.tab}:${record.at}:${record.type}`,
           tabindex: 0,
           role: 'img',
           'aria-label': text,
         },
         svg(doc, 'title', {}, text),
-        svg(doc, 'circle', { cx, cy: y, r: 5 }),
-        svg(doc, 'text', { x: cx + 7, y: y - 6, class: 'jts-mark-label' }, `${mark.label} · ${tab.name}`),
+        svg(doc, 'circle', { cx, cy: y, r: record.kind === 'request' ? 4 : 5 }),
+        written &&
+          svg(
+            doc,
+            'text',
+            { x: written.at, y: record.kind === 'request' ? y + 4 : y - 6, 'text-anchor': written.anchor, class: 'jts-mark-label' },
+            record.kind === 'request' ? label : `${label} · ${tab.name}`,
+          ),
       ),
     )
   }
   root.append(svg(doc, 'line', { x1: x(now), x2: x(now), y1: AXIS - 4, y2: height, class: 'jts-now' }))
   return root
+}
+
+/** The marks in order, with the request records of one tab and outcome within `BURST` of the first as one. */
+function bursts(records: DevRecord[]): { record: DevRecord; count: number }[] {
+  const marks: { record: DevRecord; count: number }[] = []
+  const open = new Map<string, { record: DevRecord; count: number }>()
+  for (const record of records) {
+    const key = `${record.tab}:${record.type}`
+    const burst = record.kind === 'request' ? open.get(key) : undefined
+    if (burst && record.at - burst.record.at <= BURST) {
+      burst.count++
+      continue
+    }
+    const mark = { record, count: 1 }
+    if (record.kind === 'request') open.set(key, mark)
+    marks.push(mark)
+  }
+  return marks
 }

@@ -1,6 +1,6 @@
 // The devtools panel in three real tabs: the topic between their devtools carries each tab's
 // records to every other, so a silent refresh in one tab is drawn on every timeline at once,
-// labelled with the tab that really sent the request.
+// labelled with the tab that really sent the request, and every tab shows the same lock holder.
 import { describe, expect, it } from 'vitest'
 import { pageLog, suiteHarness, waitForNewToken, waitForToken, waitUntil } from './harness'
 
@@ -53,5 +53,50 @@ describe('devtools across tabs', () => {
       await h().harvest([tab])
       for (const token of h().tokens) expect(dom).not.toContain(token)
     }
+  })
+
+  it('shows in every tab, as the refresh-lock holder, the tab whose request reached the server', async () => {
+    await h().control('reset-counters')
+    const context = await h().newContext()
+    const tabs = await h().openTabs(context, 3, 't', { devtools: '1' })
+    for (const tab of tabs) await tab.waitForFunction(() => document.querySelector('.jts-tabs') !== null)
+    const { accessToken } = await tabs[0]!.evaluate(() => window.e2e.login())
+    for (const tab of tabs) await waitForToken(tab, accessToken)
+    const sentBefore = h().refreshLog.length
+    const holders = (tab: (typeof tabs)[number]) =>
+      tab.evaluate(() => [...document.querySelectorAll('.jts-tabs li[data-lock]')].map((li) => li.getAttribute('data-tab')))
+
+    // The server holds every refresh: the tab that won the lock keeps it while its request waits there.
+    await h().control('hold-refreshes')
+    try {
+      // All three ask at once; the lock lets one send.
+      for (const tab of tabs) await tab.evaluate(() => void window.e2e.refresh())
+      await waitUntil(async () => (await h().pendingRefreshes()) === 1, 'one refresh reached the server', 10_000)
+      const arrived = h().refreshLog.slice(sentBefore)
+      expect(arrived).toHaveLength(1)
+      const sender = arrived[0]!.tab!
+      await waitUntil(
+        async () => (await Promise.all(tabs.map(holders))).every((shown) => shown.join() === sender),
+        `every tab shows ${sender} holding the lock`,
+        2_000,
+      )
+    } finally {
+      await h().control('release-refreshes')
+    }
+    const next = await waitForNewToken(tabs[0]!, accessToken)
+    for (const tab of tabs) await waitForToken(tab, next)
+    await waitUntil(async () => (await Promise.all(tabs.map(holders))).every((shown) => shown.length === 0), 'no tab holds the lock', 2_000)
+    const sender = h().refreshLog[sentBefore]!.tab!
+    // No tab ever showed another holder, and exactly one refresh was sent.
+    for (const tab of tabs) {
+      const shown = (await pageLog(tab)).filter((e) => e.type === 'devtools_lock').map((e) => e.mark!.tab)
+      expect(shown.filter((holder) => holder !== '')).toEqual([sender])
+    }
+    expect(
+      h()
+        .refreshLog.slice(sentBefore)
+        .map((r) => [r.tab, r.status]),
+    ).toEqual([[sender, 200]])
+    expect((await h().counters()).refreshes).toBe(1)
   })
 })

@@ -13,7 +13,11 @@ export interface PageLogEntry {
   /** On `state` entries: the access token the tab now shows. Test-page memory only. */
   token?: string | null
   from?: string
-  /** On `devtools_mark` entries (`?devtools=1`): a mark the devtools panel drew, by event type and the tab it names. */
+  /**
+   * On `devtools_mark` entries (`?devtools=1`): a mark the devtools panel drew, by event type and the
+   * tab it names; on `devtools_lock` entries: the tab(s) the Tabs section now shows holding the
+   * refresh lock (`tab`, comma-separated; '' for none).
+   */
   mark?: { type: string; tab: string }
   reason?: string
   fromOtherTab?: boolean

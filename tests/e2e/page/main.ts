@@ -11,7 +11,8 @@
 // client gets `dpop: dpop()`; `login()` always sends through `client.loginFetch`, which signs only
 // in DPoP mode) and `bfcache=1` (read by pageServer.ts: the document is served so Chromium may
 // cache it). `devtools=1` mounts the devtools panel (open, named after the tab), loaded on demand
-// as an app would, and logs each mark it draws (`devtools_mark`) when it first appears.
+// as an app would, and logs each mark it draws (`devtools_mark`) when it first appears, and each
+// change of the refresh-lock holder its Tabs section shows (`devtools_lock`).
 // Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
 // and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
 import { cookieRestore, createAuthClient, dpop, sessionTimeout, type SessionTimeoutOptions } from '../../../src/core'
@@ -293,6 +294,7 @@ if (params.get('devtools') === '1') {
     const host = document.createElement('div')
     document.body.append(host)
     const drawn = new Set<string>()
+    let holder = ''
     new MutationObserver(() => {
       for (const mark of host.querySelectorAll('.jts-mark')) {
         const key = mark.getAttribute('data-key') ?? ''
@@ -300,6 +302,10 @@ if (params.get('devtools') === '1') {
         drawn.add(key)
         record({ type: 'devtools_mark', mark: { type: mark.getAttribute('data-type') ?? '', tab: mark.getAttribute('data-tab') ?? '' } })
       }
+      const shown = [...host.querySelectorAll('.jts-tabs li[data-lock]')].map((li) => li.getAttribute('data-tab')).join(',')
+      if (shown === holder) return
+      holder = shown
+      record({ type: 'devtools_lock', mark: { type: 'lock', tab: shown } })
     }).observe(host, { subtree: true, childList: true })
     mountAuthDevtools(client, host, { name: tab, initialIsOpen: true })
   })

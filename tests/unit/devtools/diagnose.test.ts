@@ -1,17 +1,11 @@
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  AuthError,
-  createAuthClient,
-  type AuthClient,
-  type AuthClientOptions,
-  type ChannelFactory,
-  type TokenPair,
-} from '../../../src/core'
+import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions, type TokenPair } from '../../../src/core'
 import { connectAuthDevtools, diagnose, MAX_REPORT_BYTES } from '../../../src/devtools'
 import { createMemoryStorage } from '../../../src/testing'
 import { VERSION } from '../../../src/devtools/version'
+import { createBus } from './bus'
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url')
 const T0 = Date.UTC(2026, 0, 1, 12)
@@ -35,24 +29,6 @@ function quietClient(refresh: AuthClientOptions['refresh'], extra: Partial<AuthC
     ...extra,
   })
   return { client, tick: (ms: number) => (now += ms) }
-}
-
-/** BroadcastChannel between clients of one test: every message reaches the other channels of its name. */
-function createBus(): ChannelFactory {
-  const open = new Set<{ name: string; listeners: Set<(event: { data: unknown }) => void> }>()
-  return (name) => {
-    const self = { name, listeners: new Set<(event: { data: unknown }) => void>() }
-    open.add(self)
-    return {
-      postMessage(data) {
-        for (const other of open)
-          if (other !== self && other.name === name) other.listeners.forEach((listener) => listener({ data: structuredClone(data) }))
-      },
-      addEventListener: (_type, listener) => void self.listeners.add(listener),
-      removeEventListener: (_type, listener) => void self.listeners.delete(listener),
-      close: () => void open.delete(self),
-    }
-  }
 }
 
 const stops: (() => void)[] = []

@@ -76,7 +76,7 @@ describe('installFaults', () => {
     await auth.refresh().catch(() => {})
     await Promise.resolve()
     const mark = host.querySelector('.jts-mark[data-type="refresh_failed"]')
-    expect(mark?.getAttribute('aria-label')).toMatch(/^refresh failed 503 refresh_failed by main at /)
+    expect(mark?.getAttribute('aria-label')).toMatch(/^refresh failed 503 by main at /)
     unmount()
     host.remove()
     expect(globalThis.fetch).toBe(appFetch)

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAuthClient, type AuthClientOptions, type ChannelFactory, type TokenPair } from '../../../src/core'
 import { AuthDevtools, mountAuthDevtools } from '../../../src/devtools'
 import { AuthProvider } from '../../../src/index'
-import { createMemoryStorage, createTestJwt } from '../../../src/testing'
+import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
+import { createBus } from './bus'
 
 const T0 = Date.UTC(2026, 0, 1, 12)
 let now = T0
@@ -36,23 +37,6 @@ function quietClient(extra: Partial<AuthClientOptions> = {}) {
   client.start()
   cleanups.push(() => client.stop())
   return client
-}
-
-function createBus(): ChannelFactory {
-  const open = new Set<{ name: string; listeners: Set<(event: { data: unknown }) => void> }>()
-  return (name) => {
-    const self = { name, listeners: new Set<(event: { data: unknown }) => void>() }
-    open.add(self)
-    return {
-      postMessage(data) {
-        for (const other of open)
-          if (other !== self && other.name === name) other.listeners.forEach((listener) => listener({ data: structuredClone(data) }))
-      },
-      addEventListener: (_type, listener) => void self.listeners.add(listener),
-      removeEventListener: (_type, listener) => void self.listeners.delete(listener),
-      close: () => void open.delete(self),
-    }
-  }
 }
 
 const cleanups: (() => void)[] = []
@@ -92,6 +76,11 @@ describe('mountAuthDevtools', () => {
     expect(mark?.getAttribute('data-tab')).toBe('main')
     expect(mark?.getAttribute('aria-label')).toBe('refresh by main at 12:04:00')
     expect(host.querySelectorAll('svg .jts-token')).toHaveLength(2) // the login's token and the refreshed one
+    // The login's token is drawn until the refresh took over, not to its expiry under the new one.
+    expect([...host.querySelectorAll('svg .jts-token title')].map((title) => title.textContent)).toEqual([
+      'access token 12:00:00 → 12:05:00, held until 12:04:00',
+      'access token 12:04:00 → 12:09:00',
+    ])
     expect(host.querySelector('[data-field="nextRefresh"]')?.textContent).toMatch(/^12:0\d:\d\d \(in /)
   })
 
@@ -162,6 +151,98 @@ describe('mountAuthDevtools', () => {
     window.dispatchEvent(new Event('pagehide'))
     await flush()
     expect(listed()).toEqual(['late (this tab) · hidden · no session'])
+  })
+
+  it('writes no label over a newer one in the same lane, and keeps every mark readable by its name', async () => {
+    const client = quietClient()
+    const host = mount(client, 'main')
+    client.login(pair())
+    for (let i = 0; i < 2; i++) {
+      now += 1000
+      await client.refresh()
+    }
+    await flush()
+    const drawn = [...host.querySelectorAll('.jts-mark')]
+    expect(drawn.map((mark) => mark.getAttribute('aria-label'))).toEqual([
+      'login by main at 12:00:00',
+      'refresh by main at 12:00:01',
+      'refresh by main at 12:00:02',
+    ])
+    // A second is 6 px here: only the newest label is written.
+    expect(drawn.map((mark) => mark.querySelector('text')?.textContent ?? null)).toEqual([null, null, 'refresh · main'])
+  })
+
+  it('shows in every tab which tab holds the refresh lock while its refresh is on its way', async () => {
+    const browser = createTabHarness()
+    let sent: () => void = () => {}
+    let answer: () => void = () => {}
+    const requested = new Promise<void>((resolve) => (sent = resolve))
+    const refresh = async () => {
+      sent()
+      await new Promise<void>((release) => (answer = release))
+      return pair()
+    }
+    const [here, there] = [browser.tab(), browser.tab()].map((tab) => quietClient({ ...tab, refresh }))
+    const hostHere = mount(here!, 'here', browser.tab().channel)
+    const hostThere = mount(there!, 'there', browser.tab().channel)
+    there!.login(pair())
+    await flush()
+    const refreshing = there!.refresh()
+    await requested
+    await flush()
+    const holders = (host: Element) => [...host.querySelectorAll('.jts-tabs li[data-lock]')].map((li) => li.getAttribute('data-tab'))
+    expect(holders(hostHere)).toEqual(['there'])
+    expect(holders(hostThere)).toEqual(['there'])
+    expect(hostHere.querySelector('.jts-tabs li[data-lock]')?.textContent).toMatch(
+      /^there · visible · holds session \S+ · holds the refresh lock$/,
+    )
+    answer()
+    await refreshing
+    await flush()
+    expect(holders(hostHere)).toEqual([])
+    expect(holders(hostThere)).toEqual([])
+  })
+
+  it('draws parallel 401s and their replays as one mark each, under the one refresh they shared', async () => {
+    const refused = new Set<string>()
+    const api: typeof fetch = async (_input, init) => {
+      const token = String(new Headers(init?.headers).get('authorization')).slice('Bearer '.length)
+      return new Response(null, { status: refused.has(token) ? 401 : 204 })
+    }
+    const client = quietClient({ fetch: api, allowedOrigins: ['https://api.test'] })
+    const host = mount(client, 'main')
+    const first = pair()
+    client.login(first)
+    refused.add(first.accessToken) // the API revoked it
+    now += 5_000
+    const answers = await Promise.all([1, 2, 3].map((n) => client.fetch(`https://api.test/item/${n}`)))
+    await flush()
+    expect(answers.map((answer) => answer.status)).toEqual([204, 204, 204])
+    expect(marks(host, 'unauthorized').map((mark) => mark.getAttribute('aria-label'))).toEqual(['401 ×3 by main at 12:00:05'])
+    expect(marks(host, 'replayed').map((mark) => mark.getAttribute('aria-label'))).toEqual(['replay ×3 by main at 12:00:05'])
+    expect(marks(host, 'refresh_succeeded')).toHaveLength(1)
+    // Both labels are written, the 401's to the left of the mark and the replay's to the right.
+    expect(marks(host, 'unauthorized')[0]?.querySelector('text')?.getAttribute('text-anchor')).toBe('end')
+    expect(marks(host, 'replayed')[0]?.querySelector('text')?.textContent).toBe('replay ×3')
+  })
+
+  it('draws a 401 whose refresh the server refused as a request not replayed, with the code', async () => {
+    const client = quietClient({
+      fetch: async () => new Response(null, { status: 401 }),
+      allowedOrigins: ['https://api.test'],
+      refresh: async () => {
+        throw Object.assign(new Error('refused'), { status: 401 })
+      },
+    })
+    const host = mount(client, 'main')
+    client.login(pair())
+    await expect(client.fetch('https://api.test/me')).rejects.toMatchObject({ code: 'refresh_rejected' })
+    await flush()
+    expect(marks(host, 'unauthorized')).toHaveLength(1)
+    expect(marks(host, 'not_replayed').map((mark) => mark.getAttribute('aria-label'))).toEqual([
+      'no replay 401 refresh_rejected by main at 12:00:00',
+    ])
+    expect(marks(host, 'not_replayed')[0]?.getAttribute('data-outcome')).toBe('fail')
   })
 
   it('remembers open or closed per app, and never takes the focus', async () => {

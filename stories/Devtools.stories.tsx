@@ -14,7 +14,7 @@ type Args = {
   initialIsOpen: boolean
   /** With `sessionTimeout({ idleTimeout, warnBefore: idleTimeout - 1 s })`: the warning a second after the last input. */
   idleTimeout?: number
-  /** With the panel's Faults section for `/auth/refresh`. */
+  /** With the panel's Faults section for `/auth/refresh` and `/api/me`. */
   faults?: boolean
 }
 
@@ -27,7 +27,11 @@ function DevtoolsDemo({ initialIsOpen, idleTimeout, faults }: Args) {
         app={
           <>
             <DemoApp />
-            <AuthDevtools name="this tab" initialIsOpen={initialIsOpen} faults={faults ? { url: '/auth/refresh' } : undefined} />
+            <AuthDevtools
+              name="this tab"
+              initialIsOpen={initialIsOpen}
+              faults={faults ? { url: '/auth/refresh', api: '/api/me' } : undefined}
+            />
           </>
         }
         side={<ServerPanel />}

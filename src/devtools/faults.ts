@@ -1,7 +1,9 @@
-// Dev-only faults: what the app does when the refresh endpoint is down, refuses, is unreachable or
-// slow. They act only through the one hook installed here, a wrapper around this tab's global
-// `fetch` for the URLs given (the refresh adapters call the global fetch at call time); the engine
-// carries no hook for them, and uninstalling puts the page's fetch back.
+// Dev-only faults of the network: what the app does when the refresh endpoint is down, refuses, is
+// unreachable or slow (now, or for the next refresh only), and when the whole tab is offline for a
+// while. They act only through the one hook installed here, a wrapper around this tab's global
+// `fetch` (fetchHook.ts; the refresh adapters call the global fetch at call time); the engine
+// carries no hook for them, and undoing each puts the page's fetch back.
+import { hookFetch, urlOf } from './fetchHook'
 
 /** `down`: 503; `rejected`: 401 `invalid_grant`; `offline`: the network error a browser gives; `slow`: 5 s late. */
 export type RefreshFault = 'none' | 'down' | 'rejected' | 'offline' | 'slow'
@@ -10,7 +12,10 @@ export const REFRESH_FAULTS: readonly RefreshFault[] = ['none', 'down', 'rejecte
 
 export interface Faults {
   readonly fault: RefreshFault
+  /** The fault of every refresh request from now on. */
   set(fault: RefreshFault): void
+  /** The fault of the next refresh request only; the ones after it get `fault` again. */
+  next(fault: RefreshFault): void
   /** Puts back the fetch that was there before (if nothing wrapped it since). */
   uninstall(): void
 }
@@ -22,43 +27,63 @@ export interface FaultOptions {
   slowBy?: number
 }
 
-const urlOf = (input: RequestInfo | URL): string => (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
+/** What a browser throws when the network is gone. */
+const networkError = () => new TypeError('Failed to fetch')
 
-/** Installs the faults of this tab's refresh requests; the fault is `none` until `set`. */
+const checked = (fault: RefreshFault, call: string): RefreshFault => {
+  if (!REFRESH_FAULTS.includes(fault)) throw new TypeError(`faults.${call}(): one of ${REFRESH_FAULTS.join(', ')}.`)
+  return fault
+}
+
+/** Installs the faults of this tab's refresh requests; the fault is `none` until `set` or `next`. */
 export function installFaults({ url, slowBy = 5_000 }: FaultOptions): Faults {
   if (typeof url !== 'string' && !(url instanceof RegExp)) throw new TypeError('installFaults({ url }): url must be a string or a RegExp.')
-  const original = globalThis.fetch
   const matches = (target: string) => (typeof url === 'string' ? target.split(/[?#]/)[0]!.endsWith(url) : url.test(target))
   let fault: RefreshFault = 'none'
-  const faulty: typeof fetch = async (input, init) => {
-    if (fault === 'none' || !matches(urlOf(input))) return original(input, init)
-    switch (fault) {
+  let once: RefreshFault | null = null
+  const uninstall = hookFetch(async (input, init, next) => {
+    if (!matches(urlOf(input))) return next(input, init)
+    const now = once ?? fault
+    once = null
+    switch (now) {
+      case 'none':
+        return next(input, init)
       case 'down':
-        return new Response(JSON.stringify({ error: 'fault: endpoint down' }), {
-          status: 503,
-          headers: { 'content-type': 'application/json' },
-        })
+        return Response.json({ error: 'fault: endpoint down' }, { status: 503 })
       case 'rejected':
-        return new Response(JSON.stringify({ error: 'invalid_grant' }), { status: 401, headers: { 'content-type': 'application/json' } })
+        return Response.json({ error: 'invalid_grant' }, { status: 401 })
       case 'offline':
-        throw new TypeError('Failed to fetch')
+        throw networkError()
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, slowBy))
-        return original(input, init)
+        return next(input, init)
     }
-  }
-  globalThis.fetch = faulty
+  })
   return {
     get fault() {
       return fault
     },
-    set(next) {
-      if (!REFRESH_FAULTS.includes(next)) throw new TypeError(`faults.set(): one of ${REFRESH_FAULTS.join(', ')}.`)
-      fault = next
-    },
+    set: (chosen) => void (fault = checked(chosen, 'set')),
+    next: (chosen) => void (once = checked(chosen, 'next')),
     uninstall() {
       fault = 'none'
-      if (globalThis.fetch === faulty) globalThis.fetch = original
+      once = null
+      uninstall()
     },
+  }
+}
+
+/**
+ * Takes this tab offline for `ms`: every request of its `fetch` (refreshes, APIs, logouts) fails
+ * with the network error a browser gives, then they go through again. Returns the function that
+ * comes back online early. Other tabs stay online.
+ */
+export function goOffline(ms: number): () => void {
+  if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) throw new TypeError('goOffline(ms): ms must be a positive number.')
+  const online = hookFetch(() => Promise.reject(networkError()))
+  const timer = setTimeout(online, ms)
+  return () => {
+    clearTimeout(timer)
+    online()
   }
 }

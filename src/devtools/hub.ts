@@ -3,6 +3,7 @@
 // A tab says hello when it connects, when its visibility changes and on a reply to a newcomer (with
 // its recent records, so a panel opened late still draws what happened before), and bye on
 // pagehide. Every record is posted as it happens. Shared by the panels and `diagnose` of one client.
+// It also carries the one fault that acts in every tab: "expire the access token now" (expire.ts).
 import type { Engine } from '../core/engine'
 import type { JwtClaims } from '../core/tokens'
 import { INSPECT, inspect, type Inspection } from '../core/inspect'
@@ -10,7 +11,8 @@ import type { AuthClient } from '../core/options'
 import type { ChannelFactory } from '../core/tabs'
 import { defaultChannel } from '../core/tabs'
 import { openTopic, type Topic } from '../core/topic'
-import { parseDevRecord, toDevRecord, type DevRecord } from './records'
+import { expireHere } from './expire'
+import { keyOf, parseDevRecord, toDevRecord, type DevRecord } from './records'
 
 /** A tab of the session as the devtools know it. */
 export interface DevTab {
@@ -42,26 +44,33 @@ export interface Hub {
   records(): DevRecord[]
   /** Called after every change (a record, a tab coming, going or hiding). */
   subscribe(listener: () => void): () => void
+  /** Expires the access token now in this tab and in every tab whose devtools are connected; false without a session here. */
+  expireEverywhere(): boolean
 }
 
 interface Message {
-  kind: 'hello' | 'record' | 'bye'
+  kind: 'hello' | 'record' | 'bye' | 'expire'
   tab?: unknown
   reply?: boolean
   history?: unknown[]
   record?: unknown
+  /** `expire`: the generation to expire (a tab that holds a newer one ignores it). */
+  session?: unknown
 }
 
 /** How many records are kept per tab: enough for an afternoon of 5-minute tokens. */
 const KEPT = 300
 const hubs = new WeakMap<object, { hub: Hub; users: number; close(): void }>()
 
-/** The client's inspection seam; a TypeError for something that is no client of this library. */
-export function inspectionOf(auth: AuthClient<never>): Inspection {
-  const engine = (auth as unknown as Record<symbol, Engine<JwtClaims> | undefined>)[INSPECT]
+/** The engine behind the client's inspection seam; a TypeError for something that is no client of this library. */
+export function engineOf(auth: AuthClient<never>): Engine<JwtClaims> {
+  const engine = (Object(auth) as Record<symbol, Engine<JwtClaims> | undefined>)[INSPECT]
   if (!engine) throw new TypeError('jwt-tab-session/devtools needs a client made by createAuthClient of jwt-tab-session.')
-  return inspect(engine)
+  return engine
 }
+
+/** The client's inspection; a TypeError for something that is no client of this library. */
+export const inspectionOf = (auth: AuthClient<never>): Inspection => inspect(engineOf(auth))
 
 /** The hub of `auth` in this tab, made on first use; `release` closes it after its last user. */
 export function connect(auth: AuthClient<never>, options: DevtoolsOptions = {}): { hub: Hub; release(): void } {
@@ -90,7 +99,8 @@ export function connect(auth: AuthClient<never>, options: DevtoolsOptions = {}):
 export const connected = (auth: AuthClient<never>): Hub | null => hubs.get(auth)?.hub ?? null
 
 function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hub; close(): void } {
-  const inspection = inspectionOf(auth)
+  const engine = engineOf(auth)
+  const inspection = inspect(engine)
   const selfId = Math.random().toString(36).slice(2, 10)
   const self: DevTab = {
     id: selfId,
@@ -123,6 +133,11 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
     if (message.kind === 'bye') {
       const id = typeof message.tab === 'string' ? message.tab : ''
       if (id !== selfId && tabs.delete(id)) changed()
+      return
+    }
+    if (message.kind === 'expire') {
+      const key = keyOf(message.session)
+      if (key) expireHere(engine, key)
       return
     }
     if (message.kind === 'record') {
@@ -184,6 +199,12 @@ function createHub(auth: AuthClient<never>, options: DevtoolsOptions): { hub: Hu
     subscribe(listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)
+    },
+    expireEverywhere() {
+      const session = inspection.session()
+      if (!expireHere(engine)) return false
+      topic.post({ kind: 'expire', session })
+      return true
     },
   }
   return {

@@ -5,5 +5,7 @@ export { diagnose, MAX_REPORT_BYTES, type DiagnoseOptions, type DiagnosticReport
 export type { DevTab, DevtoolsOptions } from './hub'
 export type { DevRecord, DevSessionKey } from './records'
 export { mountAuthDevtools, type MountOptions } from './panel'
-export { installFaults, type FaultOptions, type Faults, type RefreshFault } from './faults'
+export { goOffline, installFaults, type FaultOptions, type Faults, type RefreshFault } from './faults'
+export type { PanelFaultOptions } from './faultsView'
+export { expireAccessToken, openNewTab, sendParallel401s, type Parallel401Options } from './scenarios'
 export { AuthDevtools, type AuthDevtoolsProps } from './AuthDevtools'

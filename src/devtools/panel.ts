@@ -1,13 +1,13 @@
 // `mountAuthDevtools(auth, element)`: the panel, plain DOM and SVG. A toggle button (its state
 // remembered per app, under the storage key, in this tab’s sessionStorage: a UI preference, never session data)
-// and, while open, three sections: Tabs, Timeline, Now, with "Copy report". It never moves focus:
+// and, while open, three sections: Tabs, Timeline, Now (and Faults when asked for), with "Copy report". It never moves focus:
 // it redraws on every record (coalesced in a microtask) and once a second for the countdowns, and
 // puts focus back on the same mark only when focus was on a mark it redrew.
 import type { AuthClient } from '../core/options'
 import type { JwtClaims } from '../core/tokens'
 import { diagnose } from './diagnose'
 import { html } from './dom'
-import { installFaults, REFRESH_FAULTS, type FaultOptions } from './faults'
+import { faultsView, type PanelFaultOptions } from './faultsView'
 import { connect, type DevtoolsOptions } from './hub'
 import { drawNow, drawTabs } from './nowView'
 import { STYLES } from './styles'
@@ -16,8 +16,12 @@ import { drawTimeline } from './timeline'
 export interface MountOptions extends DevtoolsOptions {
   /** Open on the first visit (default false); afterwards the panel remembers what the user chose. */
   initialIsOpen?: boolean
-  /** Adds a "Faults" section for this tab's refresh requests to `url` (see `installFaults`); removed with the panel. */
-  faults?: FaultOptions
+  /**
+   * Adds a "Faults" section: expire the access token now, go offline, open a new tab; with `url`,
+   * this tab's refresh requests (see `installFaults`); with `api`, parallel requests that get 401.
+   * Its faults end with the panel.
+   */
+  faults?: PanelFaultOptions
 }
 
 const remembered = (key: string): boolean | null => {
@@ -51,8 +55,7 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
   const nowBody = html(doc, 'div')
   const section = (title: string, body: HTMLElement, extra?: HTMLElement) =>
     html(doc, 'section', { 'aria-label': title, class: 'jts-section' }, html(doc, 'h2', {}, title), body, extra)
-  const faults = options.faults && installFaults(options.faults)
-  const faultPicker = faults && faultSelect(doc, id, (fault) => faults.set(fault))
+  const faults = options.faults && faultsView(doc, id, hub, options.faults)
   const panel = html(
     doc,
     'div',
@@ -60,7 +63,7 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
     section('Tabs', tabsBody),
     section('Timeline', timelineBody),
     section('Now', nowBody),
-    faultPicker && section('Faults', faultPicker),
+    faults && section('Faults', faults.body),
     html(doc, 'div', { class: 'jts-actions' }, copy, status),
   )
   const root = html(doc, 'div', { class: 'jts-devtools' }, html(doc, 'style', {}, STYLES), toggle, panel)
@@ -118,11 +121,4 @@ export function mountAuthDevtools<TClaims extends JwtClaims>(
     faults?.uninstall()
     release()
   }
-}
-
-/** The fault of this tab's refresh requests, chosen from a labelled select. */
-function faultSelect(doc: Document, id: string, set: (fault: (typeof REFRESH_FAULTS)[number]) => void): HTMLElement {
-  const select = html(doc, 'select', { id: `${id}-fault` }, ...REFRESH_FAULTS.map((fault) => html(doc, 'option', { value: fault }, fault)))
-  select.addEventListener('change', () => set(select.value as (typeof REFRESH_FAULTS)[number]))
-  return html(doc, 'p', {}, html(doc, 'label', { for: `${id}-fault` }, 'Refresh endpoint (this tab) '), select)
 }

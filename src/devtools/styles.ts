@@ -9,10 +9,12 @@ export const STYLES = `
   --jts-font: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font: 12px/1.4 var(--jts-font); color: var(--jts-fg);
 }
-.jts-devtools .jts-toggle, .jts-devtools .jts-copy, .jts-devtools select {
+.jts-devtools button, .jts-devtools select, .jts-devtools input {
   font: inherit; color: var(--jts-fg); background: var(--jts-bg); border: 1px solid var(--jts-border);
   border-radius: 4px; padding: 4px 8px; cursor: pointer;
 }
+.jts-devtools input { width: 5em; cursor: text; }
+.jts-devtools .jts-faults p { margin: 4px 0; }
 .jts-devtools :focus-visible { outline: 2px solid var(--jts-focus); outline-offset: 2px; }
 .jts-devtools .jts-body { background: var(--jts-bg); border: 1px solid var(--jts-border); padding: 8px; margin-top: 4px; }
 .jts-devtools h2 { font-size: 13px; margin: 8px 0 4px; }

@@ -1,12 +1,15 @@
 // The devtools panel in three real tabs: the topic between their devtools carries each tab's
 // records to every other, so a silent refresh in one tab is drawn on every timeline at once,
 // labelled with the tab that really sent the request, and every tab shows the same lock holder.
+// The Faults section's scenarios, clicked in the panel, give their documented outcome with exact
+// counts at the reference server.
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { pageLog, suiteHarness, waitForNewToken, waitForToken, waitUntil } from './harness'
 
-const h = suiteHarness({ accessTokenTtl: 6 })
-
 describe('devtools across tabs', () => {
+  const h = suiteHarness({ accessTokenTtl: 6 })
+
   it('draws a silent refresh on every tab’s timeline within 100 ms, labelled with the tab whose request reached the server', async () => {
     await h().control('reset-counters')
     const context = await h().newContext()
@@ -98,5 +101,97 @@ describe('devtools across tabs', () => {
         .map((r) => [r.tab, r.status]),
     ).toEqual([[sender, 200]])
     expect((await h().counters()).refreshes).toBe(1)
+  })
+})
+
+describe('devtools faults', () => {
+  // Tokens that live ten minutes: no scheduled refresh during a test, each one is the fault's.
+  const h = suiteHarness({ accessTokenTtl: 600 })
+  const labels = (tab: Page, type: string) =>
+    tab.evaluate(
+      (type) => [...document.querySelectorAll(`.jts-mark[data-type="${type}"]`)].map((mark) => mark.getAttribute('aria-label')),
+      type,
+    )
+  const faultStatus = (tab: Page) => tab.evaluate(() => document.querySelector('.jts-faults [role="status"]')?.textContent ?? '')
+
+  it('"Expire the access token now" in one of three tabs: exactly one refresh request at the server, drawn on every tab’s timeline', async () => {
+    const { tabs, accessToken } = await h().loggedInTabs(3, { devtools: '1' })
+    for (const tab of tabs) await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const sentBefore = h().refreshLog.length
+    const loggedBefore = await Promise.all(tabs.map(async (tab) => (await pageLog(tab)).length))
+
+    await tabs[1]!.getByRole('button', { name: 'Expire the access token now' }).click()
+    const next = await waitForNewToken(tabs[1]!, accessToken)
+    for (const tab of tabs) await waitForToken(tab, next)
+    // Whichever tab won the refresh lock sent the one request (every tab expired its copy).
+    const sender = h().refreshLog[sentBefore]!.tab!
+    const senderAt = tabs.findIndex((tab) => tab.url().includes(`tab=${sender}`))
+    await waitUntil(
+      async () => (await Promise.all(tabs.map((tab) => labels(tab, 'refresh_succeeded')))).every((shown) => shown.length === 1),
+      'every tab drew the refresh',
+      5_000,
+    )
+    // Every tab expired its copy (a refresh planned at once); the others took the sender's pair before sending theirs.
+    const since = async (i: number) =>
+      (await pageLog(tabs[i]!))
+        .slice(loggedBefore[i])
+        .map((e) => e.type)
+        .filter((type) => type === 'refresh_scheduled' || type === 'session_adopted' || type === 'refresh_succeeded')
+    expect(await since(senderAt)).toEqual(['refresh_scheduled', 'refresh_succeeded', 'refresh_scheduled'])
+    for (const i of [0, 1, 2].filter((i) => i !== senderAt))
+      expect((await since(i)).slice(0, 2)).toEqual(['refresh_scheduled', 'session_adopted'])
+    await new Promise((resolve) => setTimeout(resolve, 500)) // a second refresh would be on its way by now
+    for (const tab of tabs)
+      expect(await labels(tab, 'refresh_succeeded')).toEqual([expect.stringMatching(new RegExp(`^refresh by ${sender} at `))])
+    expect(await faultStatus(tabs[1]!)).toBe('Access token expired in every tab with the devtools.')
+    expect(
+      h()
+        .refreshLog.slice(sentBefore)
+        .map((r) => [r.tab, r.status]),
+    ).toEqual([[sender, 200]])
+    expect((await h().counters()).refreshes).toBe(1)
+  })
+
+  it('"Send requests that get 401" (5 at once): exactly one refresh at the server, and five replays with the new token', async () => {
+    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const tab = tabs[0]!
+    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const reachedApi: string[] = []
+    tab.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/me') reachedApi.push(request.headers()['authorization'] ?? '')
+    })
+    const sentBefore = h().refreshLog.length
+
+    await tab.getByLabel('Parallel requests').fill('5')
+    await tab.getByRole('button', { name: 'Send requests that get 401' }).click()
+    await waitUntil(async () => (await faultStatus(tab)) === '5 requests answered 200 after their 401.', 'the requests answered', 10_000)
+
+    const next = (await h().snapshot(tab)).accessToken
+    expect(next).not.toBe(accessToken)
+    expect(
+      h()
+        .refreshLog.slice(sentBefore)
+        .map((r) => [r.tab, r.status]),
+    ).toEqual([['t0', 200]])
+    // The 401s were the fault's own answers: the server refused nothing and saw only the replays.
+    expect(await h().counters()).toMatchObject({ refreshes: 1, unauthorized: 0 })
+    expect(reachedApi).toEqual(Array(5).fill(`Bearer ${next}`))
+    expect(await labels(tab, 'unauthorized')).toEqual([expect.stringMatching(/^401 ×5 by t0 at /)])
+    expect(await labels(tab, 'replayed')).toEqual([expect.stringMatching(/^replay ×5 by t0 at /)])
+  })
+
+  it('"Open a new tab": the new tab gets the session by handoff, with no refresh', async () => {
+    const { context, tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const tab = tabs[0]!
+    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const opened = context.waitForEvent('page')
+    await tab.getByRole('button', { name: 'Open a new tab' }).click()
+    const fresh = await opened
+    await fresh.waitForFunction(() => window.e2e !== undefined)
+    await waitForToken(fresh, accessToken)
+    expect((await pageLog(fresh)).filter((e) => e.type === 'session_adopted').map((e) => e.from)).toEqual(['handoff'])
+    await waitUntil(async () => (await labels(tab, 'session_adopted')).length === 1, 'the first tab drew the handoff', 5_000)
+    expect(await labels(tab, 'session_adopted')).toEqual([expect.stringMatching(/^handoff by t0 at /)])
+    expect((await h().counters()).refreshes).toBe(0)
   })
 })

@@ -10,8 +10,9 @@
 // `restore: cookieRestore`: a cold start asks the server with the refresh cookie), `dpop=1` (the
 // client gets `dpop: dpop()`; `login()` always sends through `client.loginFetch`, which signs only
 // in DPoP mode) and `bfcache=1` (read by pageServer.ts: the document is served so Chromium may
-// cache it). `devtools=1` mounts the devtools panel (open, named after the tab), loaded on demand
-// as an app would, and logs each mark it draws (`devtools_mark`) when it first appears, and each
+// cache it). `devtools=1` mounts the devtools panel (open, named after the tab, with its Faults
+// section for /auth/refresh and /api/me), loaded on demand as an app would and connected before
+// the client starts (so a new tab's handoff is on its timeline), and logs each mark it draws (`devtools_mark`) when it first appears, and each
 // change of the refresh-lock holder its Tabs section shows (`devtools_lock`).
 // Revoke requests carry the x-e2e-tab header too, so the server's log can tell which tab revoked,
 // and are logged in the page (`revoke_request`, `revoke_response`) like refresh requests.
@@ -127,8 +128,10 @@ client.subscribe(() => {
 })
 
 // `?start=later`: nothing starts the client, as in a route loader that runs before React mounts.
+// With the devtools, the client starts once they are mounted.
 const clientStartedAt = at()
-if (params.get('start') !== 'later') client.start()
+const devtools = params.get('devtools') === '1'
+if (params.get('start') !== 'later' && !devtools) client.start()
 
 function readSessionStorage(): Record<string, string> {
   const all: Record<string, string> = {}
@@ -289,7 +292,7 @@ const api: E2eApi = {
 }
 window.e2e = api
 
-if (params.get('devtools') === '1') {
+if (devtools) {
   void import('../../../src/devtools').then(({ mountAuthDevtools }) => {
     const host = document.createElement('div')
     document.body.append(host)
@@ -307,6 +310,7 @@ if (params.get('devtools') === '1') {
       holder = shown
       record({ type: 'devtools_lock', mark: { type: 'lock', tab: shown } })
     }).observe(host, { subtree: true, childList: true })
-    mountAuthDevtools(client, host, { name: tab, initialIsOpen: true })
+    mountAuthDevtools(client, host, { name: tab, initialIsOpen: true, faults: { url: '/auth/refresh', api: '/api/me' } })
+    if (params.get('start') !== 'later') client.start()
   })
 }

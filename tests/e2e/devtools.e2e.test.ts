@@ -180,6 +180,34 @@ describe('devtools faults', () => {
     expect(await labels(tab, 'replayed')).toEqual([expect.stringMatching(/^replay ×5 by t0 at /)])
   })
 
+  it('"Go offline" for 2 s, then "Expire the access token now": the refreshes fail at the tab with backoff, then exactly one reaches the server', async () => {
+    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const tab = tabs[0]!
+    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const sentBefore = h().refreshLog.length
+    const loggedBefore = (await pageLog(tab)).length
+
+    await tab.getByLabel('Offline for (s)').fill('2')
+    await tab.getByRole('button', { name: 'Go offline' }).click()
+    await tab.getByRole('button', { name: 'Expire the access token now' }).click()
+    const next = await waitForNewToken(tab, accessToken, 10_000)
+
+    const since = (await pageLog(tab)).slice(loggedBefore)
+    const failed = since.filter((e) => e.type === 'refresh_failed')
+    // Offline: each try failed in the tab as a network error, with its backoff; none reached the server.
+    expect(failed.length).toBeGreaterThanOrEqual(1)
+    expect(failed.every((e) => typeof e.retryIn === 'number' && e.retryIn > 0)).toBe(true)
+    expect(since.filter((e) => e.type === 'refresh_succeeded')).toHaveLength(1)
+    expect(
+      h()
+        .refreshLog.slice(sentBefore)
+        .map((r) => [r.tab, r.status]),
+    ).toEqual([['t0', 200]])
+    expect((await h().snapshot(tab)).accessToken).toBe(next)
+    await waitUntil(async () => (await labels(tab, 'refresh_succeeded')).length === 1, 'the tab drew the refresh', 5_000)
+    expect((await labels(tab, 'refresh_failed')).length).toBe(failed.length)
+  })
+
   it('"Open a new tab": the new tab gets the session by handoff, with no refresh', async () => {
     const { context, tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
     const tab = tabs[0]!

@@ -208,6 +208,30 @@ describe('devtools faults', () => {
     expect((await labels(tab, 'refresh_failed')).length).toBe(failed.length)
   })
 
+  it('"Fail the next refresh (503)", then "Expire the access token now": one failure in the tab, then its retry is the one refresh at the server', async () => {
+    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const tab = tabs[0]!
+    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const sentBefore = h().refreshLog.length
+    const loggedBefore = (await pageLog(tab)).length
+
+    await tab.getByRole('button', { name: 'Fail the next refresh (503)' }).click()
+    await tab.getByRole('button', { name: 'Expire the access token now' }).click()
+    await waitForNewToken(tab, accessToken, 10_000)
+
+    const since = (await pageLog(tab)).slice(loggedBefore)
+    // The fault answered the first request itself (503, retried with backoff); the retry went to the server.
+    expect(since.filter((e) => e.type === 'refresh_failed').map((e) => [e.httpStatus, typeof e.retryIn])).toEqual([[503, 'number']])
+    expect(since.filter((e) => e.type === 'refresh_succeeded')).toHaveLength(1)
+    expect(
+      h()
+        .refreshLog.slice(sentBefore)
+        .map((r) => [r.tab, r.status]),
+    ).toEqual([['t0', 200]])
+    await waitUntil(async () => (await labels(tab, 'refresh_succeeded')).length === 1, 'the tab drew the refresh', 5_000)
+    expect(await labels(tab, 'refresh_failed')).toEqual([expect.stringMatching(/^refresh failed 503 by t0 at /)])
+  })
+
   it('"Open a new tab": the new tab gets the session by handoff, with no refresh', async () => {
     const { context, tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
     const tab = tabs[0]!

@@ -104,9 +104,16 @@ async function takeTurn(host: RestoreHost): Promise<TurnOutcome> {
   }
   // A turn this tab waited for: a tab that had it meanwhile may have left the answer.
   const take = async (lock: unknown): Promise<TurnOutcome> => (await marked()) ?? (await ask(lock), 'done')
+  // A turn free at once: a refusal of the last 10 s still answers, read once the turn is this tab's
+  // (read before, it could miss a refusal marked in between). A restore that did not end in a
+  // refusal is asked again.
+  const takeFree = async (lock: unknown): Promise<TurnOutcome | null> => {
+    if (!lock) return null
+    return (await marked()) === 'signed_out' ? 'signed_out' : (await ask(lock), 'done')
+  }
   try {
-    if ((await marked()) === 'signed_out') return 'signed_out'
-    if (await locks.request(name, { ifAvailable: true }, ask)) return 'done'
+    const first = await locks.request(name, { ifAvailable: true }, takeFree)
+    if (first) return first
     const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
     // Let in beside others (shared) to read the outcome; let in with none to read, the turn itself (exclusive).
     let mode: 'shared' | 'exclusive' = 'shared'

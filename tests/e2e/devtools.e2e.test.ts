@@ -5,18 +5,20 @@
 // counts at the reference server.
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { pageLog, suiteHarness, waitForNewToken, waitForToken, waitUntil } from './harness'
+import { pageLog, suiteHarness, waitForNewToken, waitForToken, waitUntil, type Harness } from './harness'
+
+/** `count` tabs of a fresh profile with the panel open (its Faults section drawn), signed in from the first. */
+async function signedInWithPanels(h: Harness, count: number) {
+  const signedIn = await h.loggedInTabs(count, { devtools: '1' })
+  for (const tab of signedIn.tabs) await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+  return signedIn
+}
 
 describe('devtools across tabs', () => {
   const h = suiteHarness({ accessTokenTtl: 6 })
 
   it('draws a silent refresh on every tab’s timeline within 100 ms, labelled with the tab whose request reached the server', async () => {
-    await h().control('reset-counters')
-    const context = await h().newContext()
-    const tabs = await h().openTabs(context, 3, 't', { devtools: '1' })
-    for (const tab of tabs) await tab.waitForFunction(() => document.querySelector('.jts-devtools') !== null)
-    const { accessToken } = await tabs[0]!.evaluate(() => window.e2e.login())
-    for (const tab of tabs) await waitForToken(tab, accessToken)
+    const { tabs, accessToken } = await signedInWithPanels(h(), 3)
     const sentBefore = h().refreshLog.length
 
     // The tabs' own scheduler refreshes about 2–4 s after the login: no test call starts it.
@@ -59,12 +61,7 @@ describe('devtools across tabs', () => {
   })
 
   it('shows in every tab, as the refresh-lock holder, the tab whose request reached the server', async () => {
-    await h().control('reset-counters')
-    const context = await h().newContext()
-    const tabs = await h().openTabs(context, 3, 't', { devtools: '1' })
-    for (const tab of tabs) await tab.waitForFunction(() => document.querySelector('.jts-tabs') !== null)
-    const { accessToken } = await tabs[0]!.evaluate(() => window.e2e.login())
-    for (const tab of tabs) await waitForToken(tab, accessToken)
+    const { tabs, accessToken } = await signedInWithPanels(h(), 3)
     const sentBefore = h().refreshLog.length
     const holders = (tab: (typeof tabs)[number]) =>
       tab.evaluate(() => [...document.querySelectorAll('.jts-tabs li[data-lock]')].map((li) => li.getAttribute('data-tab')))
@@ -115,8 +112,7 @@ describe('devtools faults', () => {
   const faultStatus = (tab: Page) => tab.evaluate(() => document.querySelector('.jts-faults [role="status"]')?.textContent ?? '')
 
   it('"Expire the access token now" in one of three tabs: exactly one refresh request at the server, drawn on every tab’s timeline', async () => {
-    const { tabs, accessToken } = await h().loggedInTabs(3, { devtools: '1' })
-    for (const tab of tabs) await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
+    const { tabs, accessToken } = await signedInWithPanels(h(), 3)
     const sentBefore = h().refreshLog.length
     const loggedBefore = await Promise.all(tabs.map(async (tab) => (await pageLog(tab)).length))
 
@@ -153,9 +149,8 @@ describe('devtools faults', () => {
   })
 
   it('"Send requests that get 401" (5 at once): exactly one refresh at the server, and five replays with the new token', async () => {
-    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const { tabs, accessToken } = await signedInWithPanels(h(), 1)
     const tab = tabs[0]!
-    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
     const reachedApi: string[] = []
     tab.on('request', (request) => {
       if (new URL(request.url()).pathname === '/api/me') reachedApi.push(request.headers()['authorization'] ?? '')
@@ -181,9 +176,8 @@ describe('devtools faults', () => {
   })
 
   it('"Go offline" for 2 s, then "Expire the access token now": the refreshes fail at the tab with backoff, then exactly one reaches the server', async () => {
-    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const { tabs, accessToken } = await signedInWithPanels(h(), 1)
     const tab = tabs[0]!
-    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
     const sentBefore = h().refreshLog.length
     const loggedBefore = (await pageLog(tab)).length
 
@@ -209,9 +203,8 @@ describe('devtools faults', () => {
   })
 
   it('"Fail the next refresh (503)", then "Expire the access token now": one failure in the tab, then its retry is the one refresh at the server', async () => {
-    const { tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const { tabs, accessToken } = await signedInWithPanels(h(), 1)
     const tab = tabs[0]!
-    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
     const sentBefore = h().refreshLog.length
     const loggedBefore = (await pageLog(tab)).length
 
@@ -233,9 +226,8 @@ describe('devtools faults', () => {
   })
 
   it('"Open a new tab": the new tab gets the session by handoff, with no refresh', async () => {
-    const { context, tabs, accessToken } = await h().loggedInTabs(1, { devtools: '1' })
+    const { context, tabs, accessToken } = await signedInWithPanels(h(), 1)
     const tab = tabs[0]!
-    await tab.waitForFunction(() => document.querySelector('.jts-faults') !== null)
     const opened = context.waitForEvent('page')
     await tab.getByRole('button', { name: 'Open a new tab' }).click()
     const fresh = await opened

@@ -73,6 +73,36 @@ describe('cold start from the refresh cookie (restore: cookieRestore)', () => {
     expect(events.flat().filter((event) => event.type === 'logged_out' || event.type === 'refresh_failed')).toEqual([])
   })
 
+  it('a tab that looked for markers just before another tab ended its restore does not ask again: 1 request', async () => {
+    const refresh = cookieServer('no_cookie')
+    const harness = createTabHarness()
+    const first = createAuthClient({ refresh, restore: cookieRestore, ...harness.tab(), wakeEvents: () => () => {} })
+    first.start()
+    await vi.advanceTimersByTimeAsync(10) // the first tab holds the turn, its request on its way
+    // The second tab's second look at the locks (its first asks whether any tab holds a session) is
+    // answered as things stood when it asked, no marker yet, but only once the first tab has marked
+    // the refusal and let go of the turn: an answer that comes late, as on a busy machine.
+    let firstDone!: () => void
+    const done = new Promise<void>((resolve) => (firstDone = resolve))
+    const second = harness.tab()
+    let queries = 0
+    const locks = Object.assign(Object.create(second.locks) as typeof second.locks, {
+      query: async () => {
+        const now = await second.locks.query()
+        if (++queries === 2) await done
+        return now
+      },
+    })
+    const late = createAuthClient({ refresh, restore: cookieRestore, ...second, locks, wakeEvents: () => () => {} })
+    late.start()
+    await vi.advanceTimersByTimeAsync(100)
+    expect([first.getSnapshot().status, queries]).toEqual(['unauthenticated', 2])
+    firstDone()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(late.getSnapshot().status).toBe('unauthenticated')
+    expect(refresh).toHaveBeenCalledTimes(1)
+  })
+
   it('tabs opening one after another make 1 request: the first refusal answers the next 10 s', async () => {
     const refresh = cookieServer('no_cookie', 8)
     const harness = createTabHarness()

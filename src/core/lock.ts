@@ -17,6 +17,23 @@ export function defaultLocks(): LockManagerLike | null {
 
 type RequestOptions = Parameters<LockManagerLike['request']>[1]
 
+/** The tab (`clientId`) holding `name` now, if any. */
+export async function holderOf(locks: LockManagerLike, name: string): Promise<string | undefined> {
+  return (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
+}
+
+/**
+ * Steals `name` from `holder` (undefined: nobody was seen holding it), who held it too long, with
+ * `steal`; null when another tab got it meanwhile or is taking it over now. One tab at a time takes
+ * over, on a lock of its own kept until `steal` settles: two tabs that waited out the same holder
+ * could otherwise both read it before either stole, and both steal.
+ */
+export function takeOver<T>(locks: LockManagerLike, name: string, holder: string | undefined, steal: () => Promise<T>): Promise<T | null> {
+  return locks.request(`${name}:takeover`, { ifAvailable: true }, async (turn) =>
+    turn && (holder === undefined || (await holderOf(locks, name)) === holder) ? steal() : null,
+  )
+}
+
 /** A granted lock, kept until `release()`; `stolen` turns true when another tab steals it. */
 export interface HeldLock {
   release(): void
@@ -81,9 +98,8 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
         async (locks) => {
           const free = await acquire(locks, name, { ifAvailable: true })
           if (free) return free
-          const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
           for (;;) {
-            const holder = await holderOf()
+            const holder = await holderOf(locks, name)
             const controller = new AbortController()
             const stopWaiting = () => controller.abort()
             signal.addEventListener('abort', stopWaiting)
@@ -98,9 +114,8 @@ export function createTabLocks(locks: LockManagerLike | null, storageKey: string
             }
             // Stuck for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the
             // same take-over): that one gets its own `maxWait`.
-            if (holder === undefined || (await holderOf()) === holder) {
-              return acquire(locks, name, { steal: true })
-            }
+            const stolen = await takeOver(locks, name, holder, () => acquire(locks, name, { steal: true }))
+            if (stolen) return stolen
           }
         },
         null,

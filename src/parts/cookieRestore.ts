@@ -1,5 +1,5 @@
 import { classifyRefreshError, type AuthError } from '../core/errors'
-import type { LockManagerLike } from '../core/lock'
+import { holderOf, takeOver, type LockManagerLike } from '../core/lock'
 import type { Timers } from '../core/scheduler'
 import type { AuthPart, ColdStartContext } from '../core/part'
 
@@ -104,21 +104,21 @@ async function takeTurn(host: RestoreHost): Promise<TurnOutcome> {
   }
   // A turn this tab waited for: a tab that had it meanwhile may have left the answer.
   const take = async (lock: unknown): Promise<TurnOutcome> => (await marked()) ?? (await ask(lock), 'done')
-  // A turn free at once: a refusal of the last 10 s still answers, read once the turn is this tab's
-  // (read before, it could miss a refusal marked in between). A restore that did not end in a
-  // refusal is asked again.
-  const takeFree = async (lock: unknown): Promise<TurnOutcome | null> => {
+  // A turn free at once, or taken over from a tab stuck with it: a refusal of the last 10 s still
+  // answers, read once the turn is this tab's (read before, it could miss a refusal marked in
+  // between). Anything else is asked again: a tab stuck with the turn may have asked, but cannot
+  // hand the session on.
+  const takeUnlessRefused = async (lock: unknown): Promise<TurnOutcome | null> => {
     if (!lock) return null
     return (await marked()) === 'signed_out' ? 'signed_out' : (await ask(lock), 'done')
   }
   try {
-    const first = await locks.request(name, { ifAvailable: true }, takeFree)
+    const first = await locks.request(name, { ifAvailable: true }, takeUnlessRefused)
     if (first) return first
-    const holderOf = async () => (await locks.query()).held?.find((lock) => lock.name === name)?.clientId
     // Let in beside others (shared) to read the outcome; let in with none to read, the turn itself (exclusive).
     let mode: 'shared' | 'exclusive' = 'shared'
     for (;;) {
-      const holder = await holderOf()
+      const holder = await holderOf(locks, name)
       const outcome = await grantedWithin(locks, name, mode, maxWait, timers, mode === 'shared' ? marked : take)
       if (outcome) return outcome
       if (outcome === null) {
@@ -127,7 +127,8 @@ async function takeTurn(host: RestoreHost): Promise<TurnOutcome> {
       }
       // Held for `maxWait`: take it over, unless another tab got it meanwhile (maybe by the same
       // take-over): that one gets its own `maxWait`.
-      if (holder === undefined || (await holderOf()) === holder) return await locks.request(name, { steal: true }, take)
+      const stolen = await takeOver(locks, name, holder, () => locks.request(name, { steal: true }, takeUnlessRefused))
+      if (stolen) return stolen
     }
   } catch {
     // This tab's turn was taken over (its request goes on), or a lock manager that throws: this

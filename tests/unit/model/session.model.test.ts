@@ -42,6 +42,7 @@ const PATH = process.env.MODEL_PATH
 const MAX_COMMANDS = Number(process.env.MODEL_MAX_COMMANDS ?? 25)
 /** MODEL_TALLY=1: run every case to the end and print how often each invariant broke, without failing. */
 const TALLY = process.env.MODEL_TALLY === '1'
+// MODEL_LOCK_LATENCY=1: Web Lock queries answer up to 30 ms late (world.ts).
 /** MODEL_EVENTS=1: a violation's report ends with every tab's AuthEvents (for replaying one seed). */
 const EVENTS = process.env.MODEL_EVENTS === '1'
 const tally = new Map<string, { count: number; example: string }>()

@@ -33,9 +33,14 @@ export function gatedChannel(factory: ChannelFactory, tab: Tab, deliver: (run: (
 /**
  * The tab's view of the browser's lock manager: a grant waits while the tab is frozen (the lock
  * stays held meanwhile, as a frozen tab's would), and every lock the tab holds is released when
- * it closes. `query`, `mode` and `steal` pass through to the harness.
+ * it closes. `query` answers after `answerLate`; `mode` and `steal` pass through to the harness.
  */
-export function gatedLocks(locks: LockManagerLike, tab: Tab, deliver: (run: () => void) => void): LockManagerLike {
+export function gatedLocks(
+  locks: LockManagerLike,
+  tab: Tab,
+  deliver: (run: () => void) => void,
+  answerLate: () => Promise<void> = () => Promise.resolve(),
+): LockManagerLike {
   const runnable = () => tab.runnable()
   const gated = {
     request<T>(name: string, options: Parameters<LockManagerLike['request']>[1], callback: (lock: unknown) => Promise<T> | T): Promise<T> {
@@ -59,6 +64,19 @@ export function gatedLocks(locks: LockManagerLike, tab: Tab, deliver: (run: () =
     },
   } as LockManagerLike
   const query = (locks as Partial<LockManagerLike>).query
-  if (query) (gated as { query: unknown }).query = () => query.call(locks)
+  // A snapshot taken when asked, answered a moment later (a round trip to the browser): the locks
+  // may have changed by the time the tab reads it. Like a grant, it waits while the tab is frozen
+  // and never reaches a closed tab.
+  if (query)
+    (gated as { query: unknown }).query = () =>
+      new Promise((resolve, reject) => {
+        query.call(locks).then(
+          async (snapshot) => {
+            await answerLate()
+            deliver(() => resolve(snapshot))
+          },
+          (error: unknown) => deliver(() => reject(error)),
+        )
+      })
   return gated
 }

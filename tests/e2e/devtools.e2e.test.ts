@@ -14,6 +14,11 @@ async function signedInWithPanels(h: Harness, count: number) {
   return signedIn
 }
 
+/** The refresh requests the server saw since `mark`, as [tab, status]: one, by `sender`, answered 200. */
+function expectOneRefreshBy(h: Harness, mark: number, sender: string): void {
+  expect(h.refreshLog.slice(mark).map((r) => [r.tab, r.status])).toEqual([[sender, 200]])
+}
+
 describe('devtools across tabs', () => {
   const h = suiteHarness({ accessTokenTtl: 6 })
 
@@ -92,11 +97,7 @@ describe('devtools across tabs', () => {
       const shown = (await pageLog(tab)).filter((e) => e.type === 'devtools_lock').map((e) => e.mark!.tab)
       expect(shown.filter((holder) => holder !== '')).toEqual([sender])
     }
-    expect(
-      h()
-        .refreshLog.slice(sentBefore)
-        .map((r) => [r.tab, r.status]),
-    ).toEqual([[sender, 200]])
+    expectOneRefreshBy(h(), sentBefore, sender)
     expect((await h().counters()).refreshes).toBe(1)
   })
 })
@@ -140,11 +141,7 @@ describe('devtools faults', () => {
     for (const tab of tabs)
       expect(await labels(tab, 'refresh_succeeded')).toEqual([expect.stringMatching(new RegExp(`^refresh by ${sender} at `))])
     expect(await faultStatus(tabs[1]!)).toBe('Access token expired in every tab with the devtools.')
-    expect(
-      h()
-        .refreshLog.slice(sentBefore)
-        .map((r) => [r.tab, r.status]),
-    ).toEqual([[sender, 200]])
+    expectOneRefreshBy(h(), sentBefore, sender)
     expect((await h().counters()).refreshes).toBe(1)
   })
 
@@ -163,11 +160,7 @@ describe('devtools faults', () => {
 
     const next = (await h().snapshot(tab)).accessToken
     expect(next).not.toBe(accessToken)
-    expect(
-      h()
-        .refreshLog.slice(sentBefore)
-        .map((r) => [r.tab, r.status]),
-    ).toEqual([['t0', 200]])
+    expectOneRefreshBy(h(), sentBefore, 't0')
     // The 401s were the fault's own answers: the server refused nothing and saw only the replays.
     expect(await h().counters()).toMatchObject({ refreshes: 1, unauthorized: 0 })
     expect(reachedApi).toEqual(Array(5).fill(`Bearer ${next}`))
@@ -192,11 +185,7 @@ describe('devtools faults', () => {
     expect(failed.length).toBeGreaterThanOrEqual(1)
     expect(failed.every((e) => typeof e.retryIn === 'number' && e.retryIn > 0)).toBe(true)
     expect(since.filter((e) => e.type === 'refresh_succeeded')).toHaveLength(1)
-    expect(
-      h()
-        .refreshLog.slice(sentBefore)
-        .map((r) => [r.tab, r.status]),
-    ).toEqual([['t0', 200]])
+    expectOneRefreshBy(h(), sentBefore, 't0')
     expect((await h().snapshot(tab)).accessToken).toBe(next)
     await waitUntil(async () => (await labels(tab, 'refresh_succeeded')).length === 1, 'the tab drew the refresh', 5_000)
     expect((await labels(tab, 'refresh_failed')).length).toBe(failed.length)
@@ -216,11 +205,7 @@ describe('devtools faults', () => {
     // The fault answered the first request itself (503, retried with backoff); the retry went to the server.
     expect(since.filter((e) => e.type === 'refresh_failed').map((e) => [e.httpStatus, typeof e.retryIn])).toEqual([[503, 'number']])
     expect(since.filter((e) => e.type === 'refresh_succeeded')).toHaveLength(1)
-    expect(
-      h()
-        .refreshLog.slice(sentBefore)
-        .map((r) => [r.tab, r.status]),
-    ).toEqual([['t0', 200]])
+    expectOneRefreshBy(h(), sentBefore, 't0')
     await waitUntil(async () => (await labels(tab, 'refresh_succeeded')).length === 1, 'the tab drew the refresh', 5_000)
     expect(await labels(tab, 'refresh_failed')).toEqual([expect.stringMatching(/^refresh failed 503 by t0 at /)])
   })

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions, type TokenPair } from '../../../src/core'
 import { connectAuthDevtools, diagnose, MAX_REPORT_BYTES } from '../../../src/devtools'
-import { createMemoryStorage } from '../../../src/testing'
 import { VERSION } from '../../../src/devtools/version'
-import { createBus } from './bus'
+import { createBus, quietOptions } from './harness'
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url')
 const T0 = Date.UTC(2026, 0, 1, 12)
@@ -18,16 +17,7 @@ function jwt(claims: Record<string, unknown>, signature: string): string {
 /** A client on its own with nothing scheduled: the test drives every refresh. */
 function quietClient(refresh: AuthClientOptions['refresh'], extra: Partial<AuthClientOptions> = {}) {
   let now = T0
-  const client = createAuthClient({
-    refresh,
-    storage: createMemoryStorage(),
-    channel: null,
-    locks: null,
-    now: () => now,
-    timers: { setTimeout: () => 0, clearTimeout: () => {} },
-    wakeEvents: () => () => {},
-    ...extra,
-  })
+  const client = createAuthClient({ refresh, ...quietOptions(() => now), ...extra })
   return { client, tick: (ms: number) => (now += ms) }
 }
 

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAuthClient, type AuthClientOptions, type ChannelFactory, type TokenPair } from '../../../src/core'
 import { AuthDevtools, mountAuthDevtools } from '../../../src/devtools'
 import { AuthProvider } from '../../../src/index'
-import { createMemoryStorage, createTabHarness, createTestJwt } from '../../../src/testing'
-import { createBus } from './bus'
+import { createTabHarness, createTestJwt } from '../../../src/testing'
+import { createBus, quietOptions } from './harness'
 
 const T0 = Date.UTC(2026, 0, 1, 12)
 let now = T0
@@ -24,16 +24,7 @@ function pair(): TokenPair {
 
 /** A client whose timers never fire: each refresh is the test's. */
 function quietClient(extra: Partial<AuthClientOptions> = {}) {
-  const client = createAuthClient({
-    refresh: async () => pair(),
-    storage: createMemoryStorage(),
-    channel: null,
-    locks: null,
-    now: () => now,
-    timers: { setTimeout: () => 0, clearTimeout: () => {} },
-    wakeEvents: () => () => {},
-    ...extra,
-  })
+  const client = createAuthClient({ refresh: async () => pair(), ...quietOptions(() => now), ...extra })
   client.start()
   cleanups.push(() => client.stop())
   return client

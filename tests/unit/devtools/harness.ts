@@ -1,5 +1,19 @@
-// The devtools tests' BroadcastChannel: clients of one test talk over it as tabs of one browser do.
-import type { ChannelFactory } from '../../../src/core'
+// What the devtools tests share: a client on its own that the test drives, and a BroadcastChannel
+// over which the clients of one test talk as tabs of one browser do.
+import type { AuthClientOptions, ChannelFactory } from '../../../src/core'
+import { createMemoryStorage } from '../../../src/testing'
+
+/** The options of a client on its own whose timers never fire: the test sends each refresh and moves `now`. */
+export function quietOptions(now: () => number) {
+  return {
+    storage: createMemoryStorage(),
+    channel: null,
+    locks: null,
+    now,
+    timers: { setTimeout: () => 0, clearTimeout: () => {} },
+    wakeEvents: () => () => {},
+  } satisfies Partial<AuthClientOptions>
+}
 
 /** Every message reaches the other open channels of its name, synchronously and structured-cloned. */
 export function createBus(): ChannelFactory {
